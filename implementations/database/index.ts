@@ -1,0 +1,2 @@
+/** `sa-storage-kit/database` */
+export { DatabaseStorage, type DatabaseStorageOptions } from './database-storage.js';

@@ -1,0 +1,2 @@
+/** `sa-storage-kit/memory` */
+export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
