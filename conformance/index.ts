@@ -1,0 +1,29 @@
+/** `sa-storage-kit/conformance`: the conformance suite for SaStorage backends. */
+
+export { VirtualClock } from './clock.js';
+export { contractRules, type Rule, stubRules } from './rules/index.js';
+export { checkConformance } from './suite/check.js';
+export { formatFailure, replayEnv } from './suite/format.js';
+export { type RunSuiteOptions, runSaStorageSuite, type TestRunnerApi } from './suite/runners.js';
+export type {
+  Area,
+  Capability,
+  ClockMode,
+  ConformanceReport,
+  DisposableStorage,
+  FactoryContext,
+  Replay,
+  RuleInfo,
+  RuleResult,
+  RuleStatus,
+  StorageFactory,
+  SuiteOptions,
+} from './suite/types.js';
+
+import { contractRules, stubRules } from './rules/index.js';
+import type { RuleInfo } from './suite/types.js';
+
+/** The registry as data: every rule's id, area, title, spec sentence and hint. */
+export const rules: readonly RuleInfo[] = [...contractRules, ...stubRules].map(
+  ({ id, area, title, spec, hint, requires }) => ({ id, area, title, spec, hint, ...(requires ? { requires } : {}) }),
+);

@@ -1,0 +1,103 @@
+/** Area: concurrency. Many calls in flight on one storage instance. */
+
+import { recordConcurrentHistory } from '../model/history-recorder.js';
+import { checkLinearizability, formatHistory } from '../model/linearizability.js';
+import { expectEqual, expectTrue } from '../suite/expect.js';
+import { describeValue, Inconclusive, RuleFailure } from '../suite/failures.js';
+import type { Rule } from './rule.js';
+
+export const concurrencyRules: readonly Rule[] = [
+  {
+    id: 'CONC-01',
+    area: 'concurrency',
+    title: 'concurrent increments are exact and distinct',
+    spec: '`n` concurrent `incr(k)` calls leave k exactly n higher and resolve to n distinct values.',
+    hint: 'incr must be one atomic step (INCRBY, a transaction or a lock), not get-then-set.',
+    requires: ['atomicity'],
+    async run(t) {
+      const s = await t.storage();
+      const n = 200;
+      const results = await Promise.all(Array.from({ length: n }, () => s.incr('c')));
+      expectEqual(await s.get('c'), String(n), `get("c") after ${n} concurrent incr`);
+      const distinct = new Set(results);
+      expectTrue(distinct.size === n, `${n} concurrent incr resolved to only ${distinct.size} distinct values`);
+    },
+  },
+  {
+    id: 'CONC-02',
+    area: 'concurrency',
+    title: 'concurrent increments and decrements add up',
+    spec: 'Concurrent `incr` and `decr` calls on one key leave it at the exact sum of their steps, starting from its TTL-kept value.',
+    hint: 'decr must be as atomic as incr; check that both go through the same atomic path.',
+    requires: ['atomicity'],
+    async run(t) {
+      const s = await t.storage();
+      await s.set('c', '1000', 3_600_000);
+      const calls = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? s.decr('c') : s.incr('c')));
+      await Promise.all(calls);
+      expectEqual(await s.get('c'), String(1000 + 100 - 50), 'get("c") after 100 incr and 50 decr in parallel');
+    },
+  },
+  {
+    id: 'CONC-03',
+    area: 'concurrency',
+    title: 'a concurrent reader never sees part of an mset',
+    spec: 'An `mset` is all or nothing to concurrent readers: an `mget` of its keys sees all of the old values or all of the new ones.',
+    hint: 'run mset as one atomic unit (MULTI/EXEC, a transaction, or a synchronous loop in one process), not as separate writes.',
+    requires: ['atomicity'],
+    async run(t) {
+      const s = await t.storage();
+      const keys = Array.from({ length: 16 }, (_, i) => `m${i}`);
+      await s.mset(keys.map((k) => [k, 'gen0'] as const));
+      let writing = true;
+      const torn: string[] = [];
+      const writer = (async () => {
+        try {
+          for (let gen = 1; gen <= 40; gen++) await s.mset(keys.map((k) => [k, `gen${gen}`] as const));
+        } finally {
+          writing = false;
+        }
+      })();
+      const reader = async () => {
+        while (writing) {
+          const values = await s.mget(keys);
+          if (new Set(values).size !== 1) torn.push(describeValue(values));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      await Promise.all([writer, reader(), reader()]);
+      if (torn.length > 0)
+        throw new RuleFailure(`a concurrent mget saw a partial mset: ${torn[0]} (${torn.length} torn reads)`);
+    },
+  },
+  {
+    id: 'CONC-04',
+    area: 'concurrency',
+    title: 'concurrent histories are linearizable',
+    spec: 'Every history of concurrent get, set, delete, incr and decr calls on a few keys is linearizable: it equals some sequential execution that respects real-time order.',
+    hint: 'the history in the message shows the overlapping calls and results that no sequential order explains; look for lost updates and stale reads (caches, replicas, read-modify-write).',
+    requires: ['atomicity'],
+    async run(t) {
+      const rounds = 6;
+      for (let round = 0; round < rounds; round++) {
+        const s = await t.storage();
+        const seed = (t.options.seed + round) | 0;
+        const history = await recordConcurrentHistory(s, { clients: 4, opsPerClient: 20, keys: ['x', 'y'], seed });
+        const verdict = checkLinearizability(history);
+        if (verdict.verdict === 'violation') {
+          throw new RuleFailure(
+            `history on key ${JSON.stringify(verdict.key)} is not linearizable: ${verdict.explanation}`,
+            {
+              counterexample: formatHistory(verdict.history),
+              replay: { seed },
+            },
+          );
+        }
+        if (verdict.verdict === 'unknown')
+          throw new Inconclusive(
+            `linearizability search gave up on key ${JSON.stringify(verdict.key)}: ${verdict.reason}`,
+          );
+      }
+    },
+  },
+];

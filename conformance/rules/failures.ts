@@ -1,0 +1,171 @@
+/** Area: failure discipline. Works on the raw backend, since the guard would hide what these rules inspect. */
+import { isStorageError, type SA_STORAGE_METHODS, type SaStorage } from '../contract/index.js';
+import { expectBetween, expectEqual } from '../suite/expect.js';
+import { describeValue, RuleFailure } from '../suite/failures.js';
+import { describeCall } from '../suite/guard.js';
+import type { Rule } from './rule.js';
+
+/** Bad arguments for every method: each call must reject. */
+export const BAD_CALLS: readonly (readonly [method: (typeof SA_STORAGE_METHODS)[number], args: readonly unknown[]])[] =
+  [
+    ['get', ['\ud800']],
+    ['get', [undefined]],
+    ['set', [1, 'v']],
+    ['set', ['k', '\udc00']],
+    ['set', ['k', 'v', -5]],
+    ['delete', [null]],
+    ['exists', [{}]],
+    ['expire', ['k', Number.NaN]],
+    ['expire', ['k', undefined]],
+    ['ttl', ['\ud800']],
+    ['mget', ['not an array']],
+    ['mset', [[['k']]]],
+    ['mset', [[['k', 'v']], 0]],
+    ['mdel', [[1]]],
+    ['incr', [[]]],
+    ['decr', ['\udfff']],
+    ['keys', [42]],
+  ];
+const VALID_CALLS: readonly (readonly [method: (typeof SA_STORAGE_METHODS)[number], args: readonly unknown[]])[] = [
+  ['set', ['k', 'v']],
+  ['get', ['k']],
+  ['exists', ['k']],
+  ['expire', ['k', 60_000]],
+  ['ttl', ['k']],
+  ['mget', [['k', 'x']]],
+  ['mset', [[['x', '1']], 60_000]],
+  ['mdel', [['x']]],
+  ['incr', ['n']],
+  ['decr', ['n']],
+  ['keys', ['*']],
+  ['delete', ['k']],
+  ['clear', []],
+];
+
+function invoke(storage: SaStorage, method: string, args: readonly unknown[]): unknown {
+  return (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...args);
+}
+
+async function settle(value: unknown, timeoutMs: number): Promise<{ error: unknown } | { value: unknown } | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = Promise.resolve(value).then(
+    (v) => ({ value: v }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    return await Promise.race([outcome, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const failureRules: readonly Rule[] = [
+  {
+    id: 'FAIL-01',
+    area: 'failures',
+    title: 'every failure is a StorageError with a kind and a message',
+    spec: 'Every rejection carries a `StorageError` (recognised by `isStorageError`) whose `kind` is one of OperationFailed, KeyNotFound, SerializationError, ConnectionError, InternalError and whose message is not empty.',
+    hint: 'wrap driver errors with new StorageError(kind, message, { cause }) in one place; never let a TypeError or a driver error escape.',
+    async run(t) {
+      const s = await t.rawStorage();
+      for (const [method, args] of BAD_CALLS) {
+        const outcome = await settle(safeInvoke(s, method, args), t.options.callTimeoutMs);
+        const call = describeCall(method, args);
+        if (outcome === 'timeout') throw new RuleFailure(`${call} did not settle within ${t.options.callTimeoutMs} ms`);
+        if ('value' in outcome)
+          throw new RuleFailure(`${call} resolved to ${describeValue(outcome.value)} instead of rejecting`);
+        if (!isStorageError(outcome.error) || outcome.error.message.length === 0) {
+          throw new RuleFailure(
+            `${call} rejected with ${describeValue(outcome.error)}, not a StorageError with a message`,
+          );
+        }
+      }
+    },
+  },
+  {
+    id: 'FAIL-02',
+    area: 'failures',
+    title: 'no method throws synchronously; every method returns a Promise',
+    spec: 'Every method returns a Promise, whatever its arguments: a failure is a rejected promise, never a synchronous throw.',
+    hint: 'declare methods `async` (or return Promise.reject(…)) so argument checks before the first await still reject.',
+    async run(t) {
+      const s = await t.rawStorage();
+      for (const [method, args] of [...BAD_CALLS, ...VALID_CALLS]) {
+        const call = describeCall(method, args);
+        let returned: unknown;
+        try {
+          returned = invoke(s, method, args);
+        } catch (error) {
+          throw new RuleFailure(`${call} threw synchronously: ${describeValue(error)}`);
+        }
+        if (
+          !(returned instanceof Promise) &&
+          typeof (returned as { then?: unknown } | undefined)?.then !== 'function'
+        ) {
+          throw new RuleFailure(`${call} returned ${describeValue(returned)}, not a Promise`);
+        }
+        await settle(returned, t.options.callTimeoutMs);
+      }
+    },
+  },
+  {
+    id: 'FAIL-03',
+    area: 'failures',
+    title: 'every call settles in bounded time',
+    spec: 'Every call settles (resolves or rejects) within a bounded time; the suite’s bound is `callTimeoutMs` (default 5000 ms) and a stuck call fails naming the method.',
+    hint: 'set connect and command timeouts on the client and disable unbounded offline queues.',
+    async run(t) {
+      const s = await t.rawStorage();
+      for (const [method, args] of [...VALID_CALLS, ...BAD_CALLS]) {
+        const outcome = await settle(safeInvoke(s, method, args), t.options.callTimeoutMs);
+        if (outcome === 'timeout') {
+          throw new RuleFailure(`${describeCall(method, args)} did not settle within ${t.options.callTimeoutMs} ms`);
+        }
+      }
+    },
+  },
+  {
+    id: 'FAIL-04',
+    area: 'failures',
+    title: 'a rejected call changes nothing',
+    spec: 'A call that rejects leaves every key, value and TTL as it was.',
+    hint: 'validate every argument before the first write, and make read-modify-write steps (incr) check before storing.',
+    async run(t) {
+      // Raw backend: the guard would turn a misbehaving call into an early rule failure.
+      const storage = await t.rawStorage();
+      await storage.mset(
+        [
+          ['k', 'v'],
+          ['n', '5'],
+        ],
+        3_600_000,
+      );
+      await storage.set('p', 'x');
+      await storage.set('bad', '1.5', 3_600_000);
+      for (const [method, args] of BAD_CALLS) await settle(safeInvoke(storage, method, args), t.options.callTimeoutMs);
+      await settle(safeInvoke(storage, 'incr', ['bad']), t.options.callTimeoutMs);
+      await storage.set('max', '9223372036854775807');
+      await settle(safeInvoke(storage, 'incr', ['max']), t.options.callTimeoutMs);
+      expectEqual(
+        await storage.mget(['k', 'n', 'p', 'bad', 'max']),
+        ['v', '5', 'x', '1.5', '9223372036854775807'],
+        'values after the rejected calls',
+      );
+      expectBetween(await storage.ttl('k'), 1, 3_600_000, 'ttl("k") after the rejected calls');
+      expectBetween(await storage.ttl('bad'), 1, 3_600_000, 'ttl("bad") after the rejected incr');
+      expectEqual(await storage.ttl('p'), null, 'ttl("p") after the rejected calls');
+    },
+  },
+];
+
+/** Calls a method, turning a synchronous throw into a rejection (FAIL-02 reports throws; the others look at outcomes). */
+function safeInvoke(storage: SaStorage, method: string, args: readonly unknown[]): Promise<unknown> {
+  try {
+    return Promise.resolve(invoke(storage, method, args));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,169 @@
+/** Area: patterns, `keys(pattern)` with the Redis glob. */
+import fc from 'fast-check';
+import { compilePattern } from '../contract/index.js';
+import type { RuleContext } from '../suite/context.js';
+import { expectSameKeys } from '../suite/expect.js';
+import { runProperty } from '../suite/property.js';
+import { GLOB_CASES, GLOB_KEYS } from './redis-glob-cases.js';
+import type { Rule } from './rule.js';
+
+const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
+/** Patterns whose answers are Redis's quirks rather than ordinary glob. */
+const EDGE_PATTERNS = new Set([
+  '[',
+  '[a',
+  'a[',
+  '[]',
+  '[^]',
+  '[]]',
+  'a[-]',
+  'a[a-]',
+  'a[\\-]',
+  'a[-c]',
+  'a\\',
+  'a[!b]c',
+  'a[z-a]c',
+]);
+const isClassOrEscape = (pattern: string) => /[[\\]/.test(pattern);
+
+async function checkCases(
+  t: RuleContext,
+  keys: readonly string[],
+  select: (pattern: string) => boolean,
+  explain: string,
+): Promise<void> {
+  const s = await t.storage();
+  await s.mset(keys.map((key) => [key, 'v'] as const));
+  const stored = new Set(keys);
+  for (const { pattern, matches } of GLOB_CASES) {
+    if (!select(pattern)) continue;
+    const expected = matches.filter((key) => stored.has(key));
+    expectSameKeys(await s.keys(pattern), expected, `keys(${JSON.stringify(pattern)}) ${explain}`);
+  }
+}
+
+const asciiKeys = GLOB_KEYS.filter((key) => key !== '' && isAscii(key));
+const nonEmptyKeys = GLOB_KEYS.filter((key) => key !== '');
+
+/** Alphabet heavy in glob syntax, plus multi-byte characters, so random patterns hit every branch. */
+const globChar = fc.constantFrom('*', '?', '[', ']', '^', '-', '\\', 'a', 'b', 'c', ':', 'é', '日', '🙂');
+const keyChar = fc.constantFrom('a', 'b', 'c', ':', '-', '^', ']', '[', '*', '?', '\\', 'é', '日', '🙂');
+
+export const patternRules: readonly Rule[] = [
+  {
+    id: 'PAT-01',
+    area: 'patterns',
+    title: '*, ? and literals match as in Redis, anchored and case-sensitive',
+    spec: '`keys(pattern)` applies the Redis `KEYS` glob: `*` matches any run, `?` exactly one byte, other characters themselves; the whole key must match, case-sensitively.',
+    hint: 'check for an unanchored regex (missing ^…$), case-insensitive matching, or `.` and other regex syntax leaking through.',
+    requires: ['keys'],
+    run: (t) => checkCases(t, asciiKeys, (p) => !isClassOrEscape(p), 'over ASCII keys'),
+  },
+  {
+    id: 'PAT-02',
+    area: 'patterns',
+    title: 'character classes, ranges and escapes match as in Redis',
+    spec: '`[abc]`, `[^abc]` and `[a-z]` match one byte from (or, with `^`, not from) the set, a reversed range is swapped, and `\\x` matches x literally, inside and outside classes.',
+    hint: 'check `^` negation (Redis does not treat `!` as negation), reversed ranges, and backslash escapes such as `a\\*c` and `[\\]]`.',
+    requires: ['keys'],
+    run: (t) => checkCases(t, asciiKeys, (p) => isClassOrEscape(p) && !EDGE_PATTERNS.has(p), 'over ASCII keys'),
+  },
+  {
+    id: 'PAT-03',
+    area: 'patterns',
+    title: 'malformed patterns behave as Redis makes them behave',
+    spec: 'Edge cases follow Redis 7.0: `[]` and `[` match nothing, `[^]` matches any single byte, an unclosed class such as `[a` ends at the pattern’s end, a trailing `\\` matches a backslash, `[a-]` is a range up to the closing bracket.',
+    hint: 'port Redis’s stringmatchlen (src/util.c) instead of translating to a regex; a regex translation gets these wrong or throws.',
+    requires: ['keys'],
+    run: (t) => checkCases(t, asciiKeys, (p) => EDGE_PATTERNS.has(p), 'over ASCII keys (a Redis edge case)'),
+  },
+  {
+    id: 'PAT-04',
+    area: 'patterns',
+    title: 'patterns match UTF-8 bytes',
+    spec: 'Matching works on the UTF-8 bytes of pattern and key: `?` matches one byte (so `??` matches "é"), and a class holds bytes, not characters.',
+    hint: 'encode both pattern and key to UTF-8 before matching; matching UTF-16 code units or code points differs for non-ASCII keys.',
+    requires: ['keys'],
+    run: (t) =>
+      checkCases(
+        t,
+        nonEmptyKeys.filter((key) => !isAscii(key)),
+        () => true,
+        'over non-ASCII keys',
+      ),
+  },
+  {
+    id: 'PAT-05',
+    area: 'patterns',
+    title: 'the empty key is matched only by the empty and star-only patterns',
+    spec: 'The empty key is matched by the empty pattern and by any pattern made only of `*`, and by no other pattern.',
+    hint: 'Redis’s bare matcher rejects `**` for the empty key while `KEYS *` returns it; the contract takes the KEYS/SCAN behaviour for every star-only pattern.',
+    requires: ['keys'],
+    async run(t) {
+      const s = await t.storage();
+      await s.set('', 'empty key');
+      await s.set('a', 'v');
+      for (const pattern of ['', '*', '**', '***']) {
+        const expected = pattern === '' ? [''] : ['', 'a'];
+        expectSameKeys(await s.keys(pattern), expected, `keys(${JSON.stringify(pattern)}) with keys "" and "a"`);
+      }
+      for (const pattern of ['?', '*?', '?*', '[a]', '\\*', 'a*']) {
+        const expected = pattern === '\\*' ? [] : ['a'];
+        expectSameKeys(await s.keys(pattern), expected, `keys(${JSON.stringify(pattern)}) with keys "" and "a"`);
+      }
+    },
+  },
+  {
+    id: 'PAT-06',
+    area: 'patterns',
+    title: 'keys lists each live key once, as the logical key',
+    spec: '`keys(pattern)` returns each matching live key of this storage exactly once, without any backend prefix, in any order, and never an expired key.',
+    hint: 'strip the key prefix from results, de-duplicate (SCAN may return a key twice) and skip expired entries.',
+    requires: ['keys'],
+    async run(t) {
+      const s = await t.storage();
+      const many = Array.from({ length: 300 }, (_, i) => [`user:${i}`, 'v'] as const);
+      await s.mset(many);
+      await s.set('other', 'v');
+      expectSameKeys(
+        await s.keys('user:*'),
+        many.map(([key]) => key),
+        'keys("user:*") over 300 user keys',
+      );
+      await t.liveThenGone({
+        write: (ttl) => s.set('user:temp', 'v', ttl),
+        whileLive: async () =>
+          expectSameKeys(await s.keys('user:t*'), ['user:temp'], 'keys("user:t*") before user:temp expires'),
+        afterDeadline: async () =>
+          expectSameKeys(await s.keys('user:t*'), [], 'keys("user:t*") after user:temp expired'),
+      });
+    },
+  },
+  {
+    id: 'PAT-07',
+    area: 'patterns',
+    title: 'keys agrees with the reference glob on random keys and patterns',
+    spec: 'For any set of keys and any pattern, `keys(pattern)` returns exactly the stored keys that the Redis glob matches.',
+    hint: 'the counterexample shows the keys, the pattern and the difference; compare your matcher with matchesPattern from sa-storage-kit.',
+    requires: ['keys'],
+    async run(t) {
+      const s = await t.storage();
+      const arbitrary = fc.record({
+        keys: fc.uniqueArray(fc.string({ unit: keyChar, maxLength: 5 }), { maxLength: 8 }),
+        patterns: fc.array(fc.string({ unit: globChar, maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+      });
+      await runProperty(t, 'PAT-07', arbitrary, async ({ keys, patterns }) => {
+        await s.clear();
+        await s.mset(keys.map((key) => [key, 'v'] as const));
+        for (const pattern of patterns) {
+          const matches = compilePattern(pattern);
+          expectSameKeys(
+            await s.keys(pattern),
+            keys.filter((key) => matches(key)),
+            `keys(${JSON.stringify(pattern)}) over ${JSON.stringify(keys)}`,
+          );
+        }
+      });
+    },
+  },
+];

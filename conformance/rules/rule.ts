@@ -1,0 +1,7 @@
+import type { RuleContext } from '../suite/context.js';
+import type { RuleInfo } from '../suite/types.js';
+
+/** A rule: its citable text plus the check that enforces it. */
+export interface Rule extends RuleInfo {
+  run(t: RuleContext): Promise<void>;
+}

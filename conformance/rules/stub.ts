@@ -1,0 +1,85 @@
+/** The stub profile: what an unimplemented backend (the DatabaseStorage stub) must do instead. */
+import { isStorageError, SA_STORAGE_METHODS, type SaStorage } from '../contract/index.js';
+import { describeValue, RuleFailure } from '../suite/failures.js';
+import { describeCall } from '../suite/guard.js';
+import type { Rule } from './rule.js';
+
+const SAMPLE_ARGS: Record<string, readonly unknown[]> = {
+  set: ['k', 'v'],
+  expire: ['k', 1000],
+  mget: [['k']],
+  mset: [[['k', 'v']]],
+  mdel: [['k']],
+  keys: ['*'],
+  clear: [],
+};
+const argsFor = (method: string) => SAMPLE_ARGS[method] ?? ['k'];
+
+function call(storage: SaStorage, method: string): unknown {
+  return (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...argsFor(method));
+}
+
+export const stubRules: readonly Rule[] = [
+  {
+    id: 'STUB-01',
+    area: 'stub',
+    title: 'every method rejects with InternalError',
+    spec: 'An unimplemented backend rejects every one of the 13 methods with a `StorageError` of kind `InternalError` whose message starts with "Not implemented".',
+    hint: 'return Promise.reject(new StorageError("InternalError", "Not implemented: …")) from every method.',
+    async run(t) {
+      const s = await t.storage();
+      for (const method of SA_STORAGE_METHODS) {
+        const shown = describeCall(method, argsFor(method));
+        const outcome = await (call(s, method) as Promise<unknown>).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        if ('value' in outcome) throw new RuleFailure(`${shown} resolved to ${describeValue(outcome.value)}`);
+        const { error } = outcome;
+        if (!isStorageError(error) || error.kind !== 'InternalError' || !/^Not implemented/i.test(error.message)) {
+          throw new RuleFailure(
+            `${shown} rejected with ${describeValue(error)}, expected InternalError "Not implemented…"`,
+          );
+        }
+      }
+    },
+  },
+  {
+    id: 'STUB-02',
+    area: 'stub',
+    title: 'the stub rejects as a promise, never synchronously',
+    spec: 'An unimplemented backend fails through a rejected Promise from every method, never a synchronous throw.',
+    hint: 'throwing inside a non-async method is a synchronous throw; return a rejected promise instead.',
+    async run(t) {
+      const s = await t.rawStorage();
+      for (const method of SA_STORAGE_METHODS) {
+        let returned: unknown;
+        try {
+          returned = call(s, method);
+        } catch (error) {
+          throw new RuleFailure(
+            `${describeCall(method, argsFor(method))} threw synchronously: ${describeValue(error)}`,
+          );
+        }
+        if (typeof (returned as { then?: unknown } | undefined)?.then !== 'function') {
+          throw new RuleFailure(
+            `${describeCall(method, argsFor(method))} returned ${describeValue(returned)}, not a Promise`,
+          );
+        }
+        await (returned as Promise<unknown>).catch(() => undefined);
+      }
+    },
+  },
+  {
+    id: 'STUB-03',
+    area: 'stub',
+    title: 'the stub answers promptly',
+    spec: 'An unimplemented backend settles every call within the call timeout (it does not try to connect first).',
+    hint: 'reject before opening any connection.',
+    async run(t) {
+      // The guard fails any call that does not settle within callTimeoutMs.
+      const s = await t.storage();
+      for (const method of SA_STORAGE_METHODS) await (call(s, method) as Promise<unknown>).catch(() => undefined);
+    },
+  },
+];

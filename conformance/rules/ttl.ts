@@ -1,0 +1,277 @@
+/** Area: time and TTL. */
+import { MAX_TTL_MS } from '../contract/index.js';
+import { expectBetween, expectEqual, expectRejection, expectSameKeys } from '../suite/expect.js';
+import type { Rule } from './rule.js';
+
+const INVALID_TTLS: readonly unknown[] = [
+  0,
+  -1,
+  -0.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  MAX_TTL_MS + 1,
+  '1000',
+  true,
+  {},
+];
+const showTtl = (ttl: unknown) =>
+  typeof ttl === 'string' ? JSON.stringify(ttl) : typeof ttl === 'object' ? '{}' : String(ttl);
+const LONG = 3_600_000;
+
+export const ttlRules: readonly Rule[] = [
+  {
+    id: 'TTL-01',
+    area: 'ttl',
+    title: 'a key lives until its deadline and is gone right after',
+    spec: 'A key written at time s with TTL t has deadline d = s + t: it is live while now ≤ d and gone once now > d.',
+    hint: 'check the comparison at the deadline (<= keeps the key, > removes it) and that the TTL is in milliseconds, not seconds.',
+    async run(t) {
+      const s = await t.storage();
+      await t.liveThenGone({
+        ...(t.time.mode === 'virtual' ? { ttlMs: 1500 } : {}),
+        write: (ttl) => s.set('k', 'v', ttl),
+        whileLive: async () => expectEqual(await s.get('k'), 'v', 'get("k") at (or before) its deadline'),
+        afterDeadline: async () => expectEqual(await s.get('k'), null, 'get("k") after its deadline'),
+      });
+    },
+  },
+  {
+    id: 'TTL-02',
+    area: 'ttl',
+    title: 'an expired key is invisible to every method',
+    spec: 'Once past its deadline a key is invisible to get, exists, ttl, mget and keys; expire does not revive it; incr and decr start again from 0 and the new key is persistent.',
+    hint: 'check every method for a lazy-expiry test, not only get (exists, keys and incr are the usual misses).',
+    async run(t) {
+      const s = await t.storage();
+      await t.liveThenGone({
+        write: (ttl) =>
+          s.mset(
+            [
+              ['a', '1'],
+              ['b', '41'],
+              ['c', 'x'],
+              ['d', '1'],
+            ],
+            ttl,
+          ),
+        whileLive: async () => expectEqual(await s.exists('a'), true, 'exists("a") before its deadline'),
+        afterDeadline: async () => {
+          expectEqual(await s.get('a'), null, 'get of an expired key');
+          expectEqual(await s.exists('a'), false, 'exists of an expired key');
+          expectEqual(await s.ttl('a'), null, 'ttl of an expired key');
+          expectEqual(await s.mget(['a', 'c']), [null, null], 'mget of expired keys');
+          expectSameKeys(await s.keys('*'), [], 'keys("*") when every key has expired');
+          await s.expire('c', LONG);
+          expectEqual(await s.get('c'), null, 'get after expire() of an expired key (must not revive it)');
+          expectEqual(await s.incr('b'), 1, 'incr of an expired key holding "41" (must start from 0)');
+          expectEqual(await s.ttl('b'), null, 'ttl after incr of an expired key (the new key is persistent)');
+          expectEqual(await s.decr('d'), -1, 'decr of an expired key holding "1" (must start from 0)');
+        },
+      });
+    },
+  },
+  {
+    id: 'TTL-03',
+    area: 'ttl',
+    title: 'set without a TTL makes the key persistent',
+    spec: '`set(k, v)` without a TTL (or with `null`) removes any deadline the key had, as Redis `SET` does.',
+    hint: 'check that set without TTL clears the old expiry instead of keeping it (KEEPTTL-like behaviour is wrong here).',
+    async run(t) {
+      const s = await t.storage();
+      await t.liveThenGone({
+        write: async (ttl) => {
+          await s.set('k', 'old', ttl);
+          await s.set('k', 'new');
+          await s.set('n', 'old', ttl);
+          await s.set('n', 'new', null);
+        },
+        whileLive: async () => expectEqual(await s.ttl('k'), null, 'ttl("k") after set without TTL'),
+        afterDeadline: async () => {
+          expectEqual(await s.get('k'), 'new', 'get("k") past the old deadline after set without TTL');
+          expectEqual(await s.get('n'), 'new', 'get("n") past the old deadline after set with ttl null');
+        },
+      });
+    },
+  },
+  {
+    id: 'TTL-04',
+    area: 'ttl',
+    title: 'ttl reports the remaining milliseconds',
+    spec: '`ttl(k)` of a live key with deadline d resolves to d − now in whole milliseconds, within [0, t]; of a persistent key and of a missing key, to `null`.',
+    hint: 'check the unit (ms, not seconds), rounding (whole ms) and that Redis -1/-2 become null.',
+    async run(t) {
+      const s = await t.storage();
+      const ttl = 1_234_567;
+      const before = t.time.now();
+      await s.set('k', 'v', ttl);
+      await t.time.advance(t.time.mode === 'virtual' ? 1_000 : 0);
+      const remaining = await s.ttl('k');
+      const elapsed = t.time.now() - before;
+      if (t.time.mode === 'virtual')
+        expectEqual(remaining, ttl - 1_000, 'ttl("k") 1000 ms after set("k", "v", 1234567)');
+      else
+        expectBetween(
+          remaining,
+          Math.floor(ttl - elapsed - t.time.toleranceMs),
+          ttl,
+          'ttl("k") right after set("k", "v", 1234567)',
+        );
+      if (typeof remaining === 'number') expectEqual(Number.isInteger(remaining), true, 'ttl is a whole number of ms');
+      await s.set('p', 'v');
+      expectEqual(await s.ttl('p'), null, 'ttl of a persistent key');
+      expectEqual(await s.ttl('missing'), null, 'ttl of a missing key');
+    },
+  },
+  {
+    id: 'TTL-05',
+    area: 'ttl',
+    title: 'expire sets a new deadline on a live key',
+    spec: '`expire(k, t)` on a live key sets its deadline to now + t, extending or shortening it, and gives a persistent key a deadline.',
+    hint: 'check that expire uses milliseconds (PEXPIRE, not EXPIRE) and replaces rather than adds to the deadline.',
+    async run(t) {
+      const s = await t.storage();
+      await s.set('k', 'v', 10_000);
+      await s.expire('k', 500_000);
+      expectBetween(
+        await s.ttl('k'),
+        500_000 - 2 * t.time.toleranceMs - 1,
+        500_000,
+        'ttl after expire("k", 500000) (extend)',
+      );
+      await s.expire('k', 300_000);
+      expectBetween(
+        await s.ttl('k'),
+        300_000 - 2 * t.time.toleranceMs - 1,
+        300_000,
+        'ttl after expire("k", 300000) (shorten)',
+      );
+      await s.set('p', 'v');
+      await t.liveThenGone({
+        write: (ttl) => s.expire('p', ttl),
+        whileLive: async () => expectEqual(await s.get('p'), 'v', 'get("p") before the deadline set by expire'),
+        afterDeadline: async () => expectEqual(await s.get('p'), null, 'get("p") after the deadline set by expire'),
+      });
+    },
+  },
+  {
+    id: 'TTL-06',
+    area: 'ttl',
+    title: 'expire on a missing or expired key does nothing',
+    spec: '`expire(k, t)` on a missing or expired key resolves, creates nothing and revives nothing.',
+    hint: 'check that expire looks the key up with the same expiry test as get before changing its deadline.',
+    async run(t) {
+      const s = await t.storage();
+      await s.expire('missing', LONG);
+      expectEqual(await s.exists('missing'), false, 'exists after expire of a missing key');
+      expectEqual(await s.get('missing'), null, 'get after expire of a missing key');
+      await t.liveThenGone({
+        write: (ttl) => s.set('gone', 'v', ttl),
+        whileLive: async () => undefined,
+        afterDeadline: async () => {
+          await s.expire('gone', LONG);
+          expectEqual(await s.get('gone'), null, 'get after expire() of an expired key');
+          expectEqual(await s.ttl('gone'), null, 'ttl after expire() of an expired key');
+          expectSameKeys(await s.keys('*'), [], 'keys("*") after expire() of an expired key');
+        },
+      });
+    },
+  },
+  {
+    id: 'TTL-07',
+    area: 'ttl',
+    title: 'invalid TTLs are rejected and change nothing',
+    spec: 'A TTL that is not a finite number in (0, 10^15] ms (0, negative, NaN, ±Infinity, too large, not a number) rejects with `OperationFailed` in set, mset and expire, and changes nothing.',
+    hint: 'validate the TTL before writing anything; Redis answers SET … PX 0 with an error but the backend must check first so the value is not written.',
+    async run(t) {
+      const s = await t.storage();
+      await s.set('k', 'v', LONG);
+      for (const bad of INVALID_TTLS) {
+        const shown = showTtl(bad);
+        await expectRejection(
+          () => s.set('k', 'changed', bad as number),
+          'OperationFailed',
+          `set("k", "changed", ${shown})`,
+        );
+        await expectRejection(() => s.set('new', 'x', bad as number), 'OperationFailed', `set("new", "x", ${shown})`);
+        await expectRejection(
+          () =>
+            s.mset(
+              [
+                ['k', 'changed'],
+                ['new', 'x'],
+              ],
+              bad as number,
+            ),
+          'OperationFailed',
+          `mset([…], ${shown})`,
+        );
+        await expectRejection(() => s.expire('k', bad as number), 'OperationFailed', `expire("k", ${shown})`);
+      }
+      expectEqual(await s.get('k'), 'v', 'get("k") after the rejected calls');
+      expectEqual(await s.exists('new'), false, 'exists("new") after the rejected calls');
+      expectBetween(await s.ttl('k'), 1, LONG, 'ttl("k") after the rejected calls (still the old deadline)');
+    },
+  },
+  {
+    id: 'TTL-08',
+    area: 'ttl',
+    title: 'expire requires a TTL',
+    spec: '`expire(k, null)` and `expire(k, undefined)` reject with `OperationFailed` and leave the key as it was.',
+    hint: 'check that a missing TTL in expire is not treated as "persist" or as 0.',
+    async run(t) {
+      const s = await t.storage();
+      await s.set('k', 'v', LONG);
+      await expectRejection(() => s.expire('k', null as never), 'OperationFailed', 'expire("k", null)');
+      await expectRejection(() => s.expire('k', undefined as never), 'OperationFailed', 'expire("k", undefined)');
+      expectEqual(await s.get('k'), 'v', 'get("k") after the rejected expire calls');
+      expectBetween(await s.ttl('k'), 1, LONG, 'ttl("k") after the rejected expire calls');
+    },
+  },
+  {
+    id: 'TTL-09',
+    area: 'ttl',
+    title: 'sub-second and fractional TTLs are honoured to the millisecond',
+    spec: 'TTLs are milliseconds: a sub-second TTL is neither rejected nor rounded to seconds, and a fractional TTL is rounded up to the next whole millisecond.',
+    hint: 'check for conversion to seconds (EX instead of PX, Math.floor(ttl / 1000)) and use Math.ceil for fractions.',
+    async run(t) {
+      const s = await t.storage();
+      if (t.time.mode === 'virtual') {
+        await s.set('frac', 'v', 0.2);
+        await s.set('sub', 'v', 1499.5);
+        expectEqual(await s.ttl('frac'), 1, 'ttl after set with TTL 0.2 (rounded up to 1 ms)');
+        expectEqual(await s.ttl('sub'), 1500, 'ttl after set with TTL 1499.5 (rounded up to 1500 ms)');
+        await t.time.advance(1);
+        expectEqual(await s.get('frac'), 'v', 'get 1 ms after set with TTL 0.2 (deadline s + 1)');
+        await t.time.advance(1);
+        expectEqual(await s.get('frac'), null, 'get 2 ms after set with TTL 0.2');
+        await t.time.advance(1498);
+        expectEqual(await s.get('sub'), 'v', 'get 1500 ms after set with TTL 1499.5');
+        await t.time.advance(1);
+        expectEqual(await s.get('sub'), null, 'get 1501 ms after set with TTL 1499.5');
+        return;
+      }
+      await t.liveThenGone({
+        write: (ttl) => s.set('sub', 'v', ttl - 0.5),
+        whileLive: async (ttl) => expectBetween(await s.ttl('sub'), 0, ttl, 'ttl right after a sub-second TTL'),
+        afterDeadline: async (ttl) => expectEqual(await s.get('sub'), null, `get after a ${ttl} ms TTL has passed`),
+      });
+    },
+  },
+  {
+    id: 'TTL-10',
+    area: 'ttl',
+    title: 'the largest TTL is accepted and null means no TTL',
+    spec: 'A TTL of 10^15 ms is accepted; `null` and `undefined` as the TTL of set or mset mean "persistent".',
+    hint: 'check for an upper bound below 10^15 or an overflow when converting to a deadline; treat null like undefined.',
+    async run(t) {
+      const s = await t.storage();
+      await s.set('max', 'v', MAX_TTL_MS);
+      expectBetween(await s.ttl('max'), MAX_TTL_MS - 60_000, MAX_TTL_MS, 'ttl after set with TTL 1e15');
+      await s.set('n', 'v', null);
+      await s.set('u', 'v', undefined);
+      await s.mset([['m', 'v']], null);
+      for (const key of ['n', 'u', 'm']) expectEqual(await s.ttl(key), null, `ttl("${key}") after a write with no TTL`);
+    },
+  },
+];

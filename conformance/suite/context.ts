@@ -1,0 +1,168 @@
+/**
+ * What a rule works with: fresh storages from the user's factory (guarded, disposed at
+ * the end), and time it can move, exactly (virtual clock) or by waiting (real clock).
+ */
+
+import { VirtualClock } from '../clock.js';
+import { type Clock, type SaStorage, systemClock } from '../contract/index.js';
+import { describeValue, Inconclusive, RuleFailure } from './failures.js';
+import { guardStorage } from './guard.js';
+import type { Capability, ClockMode, DisposableStorage, FactoryContext, StorageFactory } from './types.js';
+
+export interface ResolvedOptions {
+  readonly clock: ClockMode;
+  readonly seed: number;
+  readonly path: string | undefined;
+  readonly replayPath: string | undefined;
+  readonly numRuns: number;
+  readonly timeBudgetMs: number | undefined;
+  readonly callTimeoutMs: number;
+  /** Real mode: declared tolerance plus calibrated round trip. 0 in virtual mode. */
+  readonly toleranceMs: number;
+}
+
+/** Moves time for a rule: instantly and exactly with the virtual clock, by waiting with a real one. */
+export interface TimeControl {
+  readonly mode: ClockMode;
+  /** The suite's view of now (virtual clock, or wall clock in ms). */
+  now(): number;
+  advance(ms: number): Promise<void>;
+  /** Slack every real-time comparison allows (0 in virtual mode). */
+  readonly toleranceMs: number;
+  /** A TTL short enough to wait out but long enough to observe the key alive first. */
+  readonly shortTtlMs: number;
+}
+
+let namespaceCounter = 0;
+const runId = Math.floor(Math.random() * 36 ** 4).toString(36);
+
+/**
+ * Namespaces contain glob metacharacters on purpose, and consecutive ones are not prefixes
+ * of one another, so a backend that forgets to escape its prefix in a pattern is caught.
+ */
+export function nextNamespace(): string {
+  namespaceCounter += 1;
+  return `sa-kit:${runId}:${namespaceCounter}*?[\\]:`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class RuleContext {
+  readonly time: TimeControl;
+  readonly options: ResolvedOptions;
+  /** Capabilities the backend declared unsupported. */
+  readonly unsupported: ReadonlySet<Capability>;
+  readonly #factory: StorageFactory;
+  readonly #clock: Clock;
+  readonly #disposers: (() => void | Promise<void>)[] = [];
+
+  constructor(factory: StorageFactory, options: ResolvedOptions, unsupported: ReadonlySet<Capability> = new Set()) {
+    this.#factory = factory;
+    this.options = options;
+    this.unsupported = unsupported;
+    if (options.clock === 'virtual') {
+      const clock = new VirtualClock();
+      this.#clock = clock;
+      this.time = {
+        mode: 'virtual',
+        now: () => clock.now(),
+        advance: async (ms) => clock.advance(ms),
+        toleranceMs: 0,
+        shortTtlMs: 1000,
+      };
+    } else {
+      this.#clock = systemClock;
+      const tolerance = options.toleranceMs;
+      this.time = {
+        mode: 'real',
+        now: () => performance.timeOrigin + performance.now(),
+        advance: (ms) => sleep(ms),
+        toleranceMs: tolerance,
+        shortTtlMs: Math.max(60, Math.ceil(4 * tolerance)),
+      };
+    }
+  }
+
+  /** A fresh, empty storage in its own namespace, guarded by the failure discipline. */
+  async storage(namespace = nextNamespace()): Promise<SaStorage> {
+    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs);
+  }
+
+  /** The backend object itself, unguarded (for rules that inspect raw behaviour such as sync throws). */
+  async rawStorage(namespace = nextNamespace()): Promise<SaStorage> {
+    const context: FactoryContext = { clock: this.#clock, namespace, clockMode: this.options.clock };
+    let made: Awaited<ReturnType<StorageFactory>>;
+    try {
+      made = await this.#factory(context);
+    } catch (error) {
+      throw new FactoryError(error);
+    }
+    const { storage, dispose } = unwrap(made);
+    this.#disposers.push(dispose);
+    return storage;
+  }
+
+  async dispose(): Promise<void> {
+    const disposers = this.#disposers.splice(0).reverse();
+    await Promise.allSettled(disposers.map(async (dispose) => dispose()));
+  }
+
+  /**
+   * Checks a key's life around its deadline. Virtual: `whileLive` runs exactly at the
+   * deadline and `afterDeadline` 1 ms after it. Real: `whileLive` must finish before
+   * deadline − tolerance (else the attempt is retried with a longer TTL) and `afterDeadline`
+   * runs once deadline + tolerance has passed.
+   */
+  async liveThenGone(steps: {
+    write(ttlMs: number): Promise<void>;
+    whileLive(ttlMs: number, elapsedMs: number): Promise<void>;
+    afterDeadline(ttlMs: number): Promise<void>;
+    ttlMs?: number;
+  }): Promise<void> {
+    if (this.time.mode === 'virtual') {
+      const ttl = steps.ttlMs ?? this.time.shortTtlMs;
+      await steps.write(ttl);
+      await this.time.advance(ttl);
+      await steps.whileLive(ttl, ttl);
+      await this.time.advance(1);
+      await steps.afterDeadline(ttl);
+      return;
+    }
+    const tolerance = this.time.toleranceMs;
+    let ttl = Math.max(steps.ttlMs ?? 0, this.time.shortTtlMs);
+    for (let attempt = 0; attempt < 4; attempt++, ttl *= 2) {
+      const start = this.time.now();
+      await steps.write(ttl);
+      if (this.time.now() - start > ttl - tolerance) continue;
+      await steps.whileLive(ttl, this.time.now() - start);
+      if (this.time.now() - start > ttl - tolerance) continue;
+      const wait = start + ttl + tolerance - this.time.now();
+      if (wait > 0) await sleep(wait);
+      await steps.afterDeadline(ttl);
+      return;
+    }
+    throw new Inconclusive(
+      `the backend was too slow to observe a ${ttl / 2} ms TTL while live (tolerance ${tolerance} ms)`,
+    );
+  }
+}
+
+/** The factory threw or rejected: reported once, as the headline. */
+export class FactoryError extends Error {
+  constructor(readonly original: unknown) {
+    super(`the storage factory failed: ${describeValue(original)}`);
+    this.name = 'FactoryError';
+  }
+}
+
+function unwrap(made: SaStorage | DisposableStorage): { storage: SaStorage; dispose: () => void | Promise<void> } {
+  if (made && typeof made === 'object' && 'storage' in made && typeof made.dispose === 'function') {
+    return { storage: made.storage, dispose: () => made.dispose() };
+  }
+  const storage = made as SaStorage;
+  if (!storage || typeof storage.get !== 'function') {
+    throw new RuleFailure(`the factory returned ${describeValue(made)}, not a SaStorage or { storage, dispose }`);
+  }
+  const close = (storage as { close?: () => unknown }).close;
+  return { storage, dispose: async () => void (typeof close === 'function' ? await close.call(storage) : undefined) };
+}

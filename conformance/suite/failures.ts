@@ -1,0 +1,39 @@
+/** How a rule says it failed, and how a check says it could not decide. */
+import type { Replay } from './types.js';
+
+/** A contract violation found by a rule. */
+export class RuleFailure extends Error {
+  readonly counterexample: string | undefined;
+  readonly replay: Omit<Replay, 'ruleId'> | undefined;
+
+  constructor(message: string, details: { counterexample?: string; replay?: Omit<Replay, 'ruleId'> } = {}) {
+    super(message);
+    this.name = 'RuleFailure';
+    this.counterexample = details.counterexample;
+    this.replay = details.replay;
+  }
+}
+
+/** The check could not reach a verdict (e.g. a search cap); reported as a skip with the reason, never as a pass. */
+export class Inconclusive extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Inconclusive';
+  }
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 60))}… (${value.length} chars)` : JSON.stringify(value);
+  }
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === undefined) return 'undefined';
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
