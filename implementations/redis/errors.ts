@@ -1,0 +1,93 @@
+/**
+ * The one place where anything thrown by ioredis, Node's sockets or Redis itself becomes a
+ * StorageError. Messages and causes are scrubbed of connection secrets: the password is
+ * replaced wherever it appears, and the cause is a copy of the original error that keeps only
+ * harmless fields (ioredis attaches `command.args` to errors, and for AUTH/HELLO those are the
+ * credentials).
+ */
+import { isStorageError, StorageError, type StorageErrorKind } from '../../conformance/contract/index.js';
+
+const REDACTED = '[redacted]';
+
+/** Redis replies that mean "the server cannot serve you right now", not "this operation is wrong". */
+const UNAVAILABLE_REPLY = /^(?:NOAUTH|WRONGPASS|LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+/** ioredis's own connection-state errors. */
+const CONNECTION_MESSAGE =
+  /Command timed out|Connection is closed|Stream isn't writeable|Socket timeout|connect ETIMEDOUT|Command aborted due to connection close|Reached the max retries per request limit/i;
+/** Error names ioredis uses for connection loss. */
+const CONNECTION_NAMES = new Set(['AbortError', 'MaxRetriesPerRequestError', 'InterruptError']);
+
+/** Every form in which a secret might show up in a message (raw and URL-encoded). */
+export function secretVariants(secret: string | null | undefined): string[] {
+  if (typeof secret !== 'string' || secret.length === 0) return [];
+  const variants = new Set([secret, encodeURIComponent(secret), encodeURI(secret)]);
+  return [...variants].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of every secret. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) if (secret.length > 0) result = result.split(secret).join(REDACTED);
+  return result;
+}
+
+function field(error: object, name: string): unknown {
+  return (error as Record<string, unknown>)[name];
+}
+
+/**
+ * A copy of `error` safe to expose as a cause: name, redacted message and stack, and the
+ * socket fields (code, errno, syscall, address, port) — never `command.args` or a URL `input`.
+ */
+export function sanitizeCause(error: unknown, secrets: readonly string[]): Error {
+  if (!(error instanceof Error)) return new Error(redact(String(error), secrets));
+  const copy = new Error(redact(error.message, secrets));
+  copy.name = error.name;
+  copy.stack = redact(error.stack ?? `${error.name}: ${error.message}`, secrets);
+  for (const name of ['code', 'errno', 'syscall', 'address', 'port']) {
+    const value = field(error, name);
+    if (typeof value === 'string' || typeof value === 'number') {
+      Object.defineProperty(copy, name, { value: typeof value === 'string' ? redact(value, secrets) : value });
+    }
+  }
+  const command = field(error, 'command');
+  if (typeof command === 'object' && command !== null && typeof field(command, 'name') === 'string') {
+    Object.defineProperty(copy, 'command', { value: { name: field(command, 'name') }, enumerable: true });
+  }
+  return copy;
+}
+
+/** The StorageError kind for an error from the Redis layer. */
+export function classifyRedisError(error: unknown, fallback: StorageErrorKind): StorageErrorKind {
+  if (!(error instanceof Error)) return fallback;
+  const message = error.message;
+  if (error.name === 'ReplyError' || error.name === 'SimpleError' || error.name === 'BulkError') {
+    if (/value is not an integer or out of range/.test(message)) return 'SerializationError';
+    if (UNAVAILABLE_REPLY.test(message)) return 'ConnectionError';
+    return 'OperationFailed'; // WRONGTYPE, overflow, OOM, EXECABORT, NOPERM, READONLY, …
+  }
+  if (CONNECTION_NAMES.has(error.name) || CONNECTION_MESSAGE.test(message)) return 'ConnectionError';
+  const code = field(error, 'code');
+  // Socket, DNS and TLS failures all carry a code (ECONNREFUSED, ENOTFOUND, ERR_SSL_…, CERT_…).
+  if (typeof code === 'string' || typeof field(error, 'syscall') === 'string') return 'ConnectionError';
+  return fallback;
+}
+
+/**
+ * Turns anything thrown below the storage into a StorageError (StorageErrors pass through).
+ * `context` says what was being done; `secrets` are scrubbed from message and cause;
+ * `fallback` is the kind for errors nobody recognises (a bug: InternalError by default).
+ */
+export function mapRedisError(
+  error: unknown,
+  context: string,
+  secrets: readonly string[],
+  fallback: StorageErrorKind = 'InternalError',
+): StorageError {
+  if (isStorageError(error)) return error;
+  const kind = classifyRedisError(error, fallback);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new StorageError(kind, redact(`${context}: ${detail}`, secrets), {
+    cause: sanitizeCause(error, secrets),
+  });
+}

@@ -1,0 +1,452 @@
+/**
+ * RedisStorage: the SaStorage contract on one Redis server (or a proxy in front of one), over ioredis.
+ *
+ * Wire-compatible with sa-token-rust's RedisStorage: the Redis key is `keyPrefix + key`, values
+ * are plain strings and TTLs are Redis TTLs, so Rust and Node services can share one database.
+ * The storage prefixes keys itself; ioredis's `keyPrefix` option is not used because it is not
+ * applied to KEYS/SCAN patterns.
+ *
+ * Commands: GET · SET [PX] · UNLINK · EXISTS · PEXPIRE · PTTL · MGET (one) · MULTI/EXEC of SETs
+ * (mset, all-or-nothing) · UNLINK (mdel, one) · MULTI/EXEC of INCRBY|DECRBY + GET (the exact
+ * 64-bit result as a string) · SCAN MATCH <glob-escaped prefix>* COUNT 1000 for keys and clear
+ * (never KEYS, never FLUSHDB). Every argument is validated before anything is sent.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { Redis } from 'ioredis';
+import {
+  assertEntryList,
+  assertKeyList,
+  assertWellFormedString,
+  compilePattern,
+  type Entry,
+  escapeGlob,
+  normalizeOptionalTtl,
+  normalizeRequiredTtl,
+  SaStorageBase,
+  StorageError,
+  type Ttl,
+} from '../../conformance/contract/index.js';
+import { parseRedisUrl, type ResolvedRedisConfig, resolveConfig, toIoredisOptions } from './config.js';
+import { mapRedisError, secretVariants } from './errors.js';
+
+/** Connection settings for `RedisStorage.fromConfig` and the builder (the fields of sa-token-rust's RedisConfig, plus TLS, ACL user and timeouts). */
+export interface RedisConfig {
+  /** Default `localhost`. */
+  host?: string;
+  /** Default 6379. */
+  port?: number;
+  /** ACL user name (Redis 6+); omitted: the `default` user. */
+  username?: string;
+  password?: string;
+  /** Database index (SELECT), default 0. */
+  database?: number;
+  /** `true` or Node TLS options (ca, cert, key, servername, …) to connect over TLS; `rediss://` URLs set `true`. */
+  tls?: boolean | ConnectionOptions;
+  /** Bound on connecting, including TLS, AUTH and SELECT (default 10000 ms). */
+  connectTimeoutMs?: number;
+  /** Bound on every command's reply; a stalled server rejects with ConnectionError after this (default 5000 ms). */
+  commandTimeoutMs?: number;
+}
+
+/** Settings a URL cannot carry, for `RedisStorage.connect(url, keyPrefix, options)`. */
+export type RedisConnectOptions = Pick<RedisConfig, 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'>;
+
+/** For `RedisStorage.fromClient`. */
+export interface RedisFromClientOptions {
+  /**
+   * Applied by the storage to each command when the client has no ioredis `commandTimeout`
+   * of its own (default 5000 ms), so a borrowed client cannot make the storage hang either.
+   */
+  commandTimeoutMs?: number;
+}
+
+/** Keys per SCAN step (a hint to Redis, not a limit). */
+const SCAN_COUNT = 1000;
+
+function checkPrefix(keyPrefix: unknown): string {
+  if (typeof keyPrefix === 'string' && keyPrefix.isWellFormed()) return keyPrefix;
+  throw new StorageError('SerializationError', 'keyPrefix must be a well-formed string');
+}
+
+function preview(key: string): string {
+  const shown = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+  return key.length > 64 ? `${shown} (${key.length} chars)` : shown;
+}
+
+/** Throws the first per-command error of a MULTI/EXEC; returns the replies. */
+function execReplies(replies: [error: Error | null, reply: unknown][] | null, expected: number): unknown[] {
+  if (replies === null || replies.length !== expected) {
+    throw new StorageError('InternalError', 'Redis transaction was aborted or answered unexpectedly');
+  }
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, reply]) => reply);
+}
+
+/** Waits until the client is ready (handshake, AUTH, SELECT included), at most `timeoutMs`. */
+function connectWithin(client: Redis, config: ResolvedRedisConfig, secrets: readonly string[]): Promise<void> {
+  const context = `cannot connect to Redis at ${config.host}:${config.port}`;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.off('error', finish);
+      if (error === undefined) return resolve();
+      client.disconnect(); // also stops ioredis's reconnect loop
+      reject(mapRedisError(error, context, secrets, 'ConnectionError'));
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`no ready connection within ${config.connectTimeoutMs} ms (connectTimeoutMs)`)),
+      config.connectTimeoutMs,
+    );
+    // Any error before "ready" fails the connect: a refused socket, bad credentials, and also a
+    // failed SELECT, which ioredis only reports as an event before going on with database 0.
+    client.on('error', finish);
+    client.connect().then(() => finish(), finish);
+  });
+}
+
+function isStandaloneClient(client: unknown): client is Redis {
+  if (typeof client !== 'object' || client === null) return false;
+  const c = client as Record<string, unknown>;
+  return (
+    typeof c.scan === 'function' &&
+    typeof c.multi === 'function' &&
+    typeof c.get === 'function' &&
+    typeof c.options === 'object' &&
+    c.options !== null &&
+    c.isCluster !== true
+  );
+}
+
+export class RedisStorage extends SaStorageBase {
+  readonly #client: Redis;
+  readonly #prefix: string;
+  /** SCAN MATCH pattern for this storage's keys; undefined when the prefix is empty (scan everything). */
+  readonly #match: string | undefined;
+  readonly #owned: boolean;
+  readonly #secrets: readonly string[];
+  /** Per-command deadline the storage enforces itself (borrowed clients without commandTimeout). */
+  readonly #guardMs: number | undefined;
+  #closed = false;
+
+  private constructor(client: Redis, prefix: string, owned: boolean, secrets: readonly string[], guardMs?: number) {
+    super();
+    this.#client = client;
+    this.#prefix = prefix;
+    this.#match = prefix === '' ? undefined : `${escapeGlob(prefix)}*`;
+    this.#owned = owned;
+    this.#secrets = secrets;
+    this.#guardMs = guardMs;
+  }
+
+  /** Connects with a `redis://` or `rediss://` URL (`redis://[user]:[password]@host:port/db`, credentials percent-encoded). */
+  static async connect(url: string, keyPrefix = '', options: RedisConnectOptions = {}): Promise<RedisStorage> {
+    const prefix = checkPrefix(keyPrefix);
+    return RedisStorage.#open(resolveConfig(parseRedisUrl(url), options), prefix);
+  }
+
+  /** Connects with a config object (sa-token-rust's `RedisStorage::from_config`). */
+  static async fromConfig(config: RedisConfig, keyPrefix = ''): Promise<RedisStorage> {
+    const prefix = checkPrefix(keyPrefix);
+    return RedisStorage.#open(resolveConfig(config), prefix);
+  }
+
+  /** `RedisStorage.builder().host(…).port(…).password(…).keyPrefix(…).build()`. */
+  static builder(): RedisStorageBuilder {
+    return new RedisStorageBuilder();
+  }
+
+  /**
+   * Wraps an existing standalone ioredis client (not a Cluster, and without ioredis `keyPrefix`).
+   * The storage borrows the client: `close()` leaves it connected, because its owner may still
+   * use it; the owner quits it. Its retry/queue/timeout settings stay the owner's; when it has no
+   * `commandTimeout`, the storage bounds each command with `options.commandTimeoutMs`.
+   */
+  static async fromClient(client: Redis, keyPrefix = '', options: RedisFromClientOptions = {}): Promise<RedisStorage> {
+    const prefix = checkPrefix(keyPrefix);
+    if (!isStandaloneClient(client)) {
+      throw new StorageError(
+        'OperationFailed',
+        'fromClient expects a standalone ioredis client (Redis Cluster is not supported)',
+      );
+    }
+    if (client.options.keyPrefix) {
+      throw new StorageError(
+        'OperationFailed',
+        'the ioredis client has a keyPrefix option; pass the prefix as RedisStorage keyPrefix instead (ioredis does not apply it to SCAN patterns)',
+      );
+    }
+    const ownTimeout = client.options.commandTimeout;
+    const guardMs =
+      typeof ownTimeout === 'number' && ownTimeout > 0
+        ? undefined
+        : resolveConfig({}, { commandTimeoutMs: options?.commandTimeoutMs }).commandTimeoutMs;
+    return new RedisStorage(client, prefix, false, secretVariants(client.options.password), guardMs);
+  }
+
+  static async #open(config: ResolvedRedisConfig, prefix: string): Promise<RedisStorage> {
+    const secrets = secretVariants(config.password);
+    let client: Redis;
+    try {
+      client = new Redis(toIoredisOptions(config));
+    } catch (error) {
+      throw mapRedisError(error, 'cannot create the Redis client', secrets, 'OperationFailed');
+    }
+    // Failures reach callers as rejected commands; this listener only keeps ioredis from
+    // printing every reconnect attempt as an "unhandled error event".
+    client.on('error', () => {});
+    await connectWithin(client, config, secrets);
+    return new RedisStorage(client, prefix, true, secrets);
+  }
+
+  /** The prefix put in front of every key in Redis. */
+  get keyPrefix(): string {
+    return this.#prefix;
+  }
+
+  /**
+   * Ends the connection the storage opened (QUIT, then drops the socket even if the server does
+   * not answer). A borrowed client (`fromClient`) is left as it is. Afterwards every method
+   * rejects with ConnectionError. Calling it again does nothing.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#owned) return;
+    try {
+      await this.#client.quit();
+    } catch {
+      // Server gone or stalled: nothing to say goodbye to.
+    } finally {
+      this.#client.disconnect();
+    }
+  }
+
+  async get(key: string): Promise<string | null> {
+    assertWellFormedString(key, 'key');
+    return this.#run('GET', key, () => this.#send(this.#client.get(this.#prefix + key)));
+  }
+
+  async set(key: string, value: string, ttl?: Ttl): Promise<void> {
+    assertWellFormedString(key, 'key');
+    assertWellFormedString(value, 'value');
+    const ttlMs = normalizeOptionalTtl(ttl);
+    const redisKey = this.#prefix + key;
+    await this.#run('SET', key, () =>
+      this.#send(ttlMs === null ? this.#client.set(redisKey, value) : this.#client.set(redisKey, value, 'PX', ttlMs)),
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    assertWellFormedString(key, 'key');
+    await this.#run('UNLINK', key, () => this.#send(this.#client.unlink(this.#prefix + key)));
+  }
+
+  async exists(key: string): Promise<boolean> {
+    assertWellFormedString(key, 'key');
+    const count = await this.#run('EXISTS', key, () => this.#send(this.#client.exists(this.#prefix + key)));
+    return Number(count) > 0;
+  }
+
+  async expire(key: string, ttl: number): Promise<void> {
+    assertWellFormedString(key, 'key');
+    const ttlMs = normalizeRequiredTtl(ttl);
+    // PEXPIRE on a missing (or expired) key answers 0 and creates nothing.
+    await this.#run('PEXPIRE', key, () => this.#send(this.#client.pexpire(this.#prefix + key, ttlMs)));
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    assertWellFormedString(key, 'key');
+    const ms = Number(await this.#run('PTTL', key, () => this.#send(this.#client.pttl(this.#prefix + key))));
+    return ms < 0 ? null : ms; // -2 missing, -1 persistent
+  }
+
+  async clear(): Promise<void> {
+    await this.#run('SCAN/UNLINK', undefined, () =>
+      this.#scan(async (batch) => {
+        await this.#send(this.#client.unlink(batch));
+      }),
+    );
+  }
+
+  override async mget(keys: readonly string[]): Promise<(string | null)[]> {
+    assertKeyList(keys);
+    if (keys.length === 0) return [];
+    return this.#run('MGET', undefined, () => this.#send(this.#client.mget(keys.map((key) => this.#prefix + key))));
+  }
+
+  override async mset(items: readonly Entry[], ttl?: Ttl): Promise<void> {
+    assertEntryList(items);
+    const ttlMs = normalizeOptionalTtl(ttl);
+    if (items.length === 0) return;
+    await this.#run('MULTI/SET/EXEC', undefined, async () => {
+      const transaction = this.#client.multi();
+      for (const [key, value] of items) {
+        if (ttlMs === null) transaction.set(this.#prefix + key, value);
+        else transaction.set(this.#prefix + key, value, 'PX', ttlMs);
+      }
+      execReplies(await this.#send(transaction.exec()), items.length);
+    });
+  }
+
+  override async mdel(keys: readonly string[]): Promise<void> {
+    assertKeyList(keys);
+    if (keys.length === 0) return;
+    await this.#run('UNLINK', undefined, () => this.#send(this.#client.unlink(keys.map((key) => this.#prefix + key))));
+  }
+
+  override async incr(key: string): Promise<number> {
+    return this.#step(key, 1);
+  }
+
+  override async decr(key: string): Promise<number> {
+    return this.#step(key, -1);
+  }
+
+  override async keys(pattern: string): Promise<string[]> {
+    assertWellFormedString(pattern, 'pattern');
+    // Redis matches against the stored key; the contract's matcher (empty-key rule included)
+    // decides on the logical key, so SCAN only selects this storage's keys.
+    const matches = compilePattern(pattern);
+    const found = new Set<string>();
+    const prefix = this.#prefix;
+    await this.#run('SCAN', undefined, () =>
+      this.#scan((batch) => {
+        for (const stored of batch) {
+          if (!stored.startsWith(prefix)) continue;
+          const key = stored.slice(prefix.length);
+          if (matches(key)) found.add(key); // SCAN may return a key twice
+        }
+      }),
+    );
+    return [...found];
+  }
+
+  /**
+   * INCRBY/DECRBY and GET in one MULTI/EXEC: atomic, the TTL is kept (INCRBY does not touch it),
+   * and the GET returns the new value as an exact decimal string (ioredis decodes integer
+   * replies to a JS number, which would round values beyond 2^53).
+   */
+  async #step(key: string, delta: 1 | -1): Promise<number> {
+    assertWellFormedString(key, 'key');
+    const redisKey = this.#prefix + key;
+    return this.#run(delta > 0 ? 'INCRBY' : 'DECRBY', key, async () => {
+      const transaction = this.#client.multi();
+      if (delta > 0) transaction.incrby(redisKey, 1);
+      else transaction.decrby(redisKey, 1);
+      transaction.get(redisKey);
+      const [, stored] = execReplies(await this.#send(transaction.exec()), 2);
+      if (typeof stored !== 'string') {
+        throw new StorageError('InternalError', `counter ${preview(key)} vanished inside its own transaction`);
+      }
+      return Number(stored);
+    });
+  }
+
+  /** Walks SCAN over this storage's keys (MATCH <escaped prefix>*, or everything for an empty prefix). */
+  async #scan(onBatch: (storedKeys: string[]) => unknown): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.#send(
+        this.#match === undefined
+          ? this.#client.scan(cursor, 'COUNT', SCAN_COUNT)
+          : this.#client.scan(cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT),
+      );
+      cursor = String(next);
+      if (batch.length > 0) await onBatch(batch);
+    } while (cursor !== '0');
+  }
+
+  /** Runs one storage operation: closed check, then every failure mapped in one place. */
+  async #run<T>(command: string, key: string | undefined, action: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StorageError('ConnectionError', 'RedisStorage is closed');
+    try {
+      return await action();
+    } catch (error) {
+      const what = key === undefined ? `Redis ${command}` : `Redis ${command} of key ${preview(key)}`;
+      throw mapRedisError(error, `${what} failed`, this.#secrets);
+    }
+  }
+
+  /** A command's reply, bounded by the storage's own deadline when the client has none. */
+  #send<T>(reply: Promise<T>): Promise<T> {
+    const ms = this.#guardMs;
+    if (ms === undefined) return reply;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Command timed out (no reply within ${ms} ms)`)), ms);
+      reply.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+/**
+ * Builder in the style of sa-token-rust's RedisStorageBuilder. Setters only record values;
+ * `build()` validates them and connects, and rejects (never throws) with a StorageError.
+ */
+export class RedisStorageBuilder {
+  readonly #config: RedisConfig = {};
+  #keyPrefix = '';
+
+  host(host: string): this {
+    this.#config.host = host;
+    return this;
+  }
+
+  port(port: number): this {
+    this.#config.port = port;
+    return this;
+  }
+
+  username(username: string): this {
+    this.#config.username = username;
+    return this;
+  }
+
+  password(password: string): this {
+    this.#config.password = password;
+    return this;
+  }
+
+  database(database: number): this {
+    this.#config.database = database;
+    return this;
+  }
+
+  /** Default: empty (no prefix), as in sa-token-rust's builder. */
+  keyPrefix(keyPrefix: string): this {
+    this.#keyPrefix = keyPrefix;
+    return this;
+  }
+
+  tls(tls: boolean | ConnectionOptions): this {
+    this.#config.tls = tls;
+    return this;
+  }
+
+  /** Milliseconds (see RedisConfig.connectTimeoutMs). */
+  connectTimeout(ms: number): this {
+    this.#config.connectTimeoutMs = ms;
+    return this;
+  }
+
+  /** Milliseconds (see RedisConfig.commandTimeoutMs). */
+  commandTimeout(ms: number): this {
+    this.#config.commandTimeoutMs = ms;
+    return this;
+  }
+
+  build(): Promise<RedisStorage> {
+    return RedisStorage.fromConfig({ ...this.#config }, this.#keyPrefix);
+  }
+}

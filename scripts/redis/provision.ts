@@ -1,0 +1,170 @@
+/**
+ * Finds a Redis for the tests, in this order:
+ *
+ * 1. `REDIS_URL`, when set: a server you provide. Tests that only use their own unique key
+ *    prefixes run against it; nothing is flushed there.
+ * 2. A throwaway local `redis-server` (scripts/redis/local-server.ts) when the binary is on PATH
+ *    or named by REDIS_SERVER_BIN: the path used here and in CI.
+ * 3. testcontainers (`@testcontainers/redis`, image REDIS_IMAGE or redis:7.0.15), imported
+ *    only when a Docker engine answers.
+ * 4. Otherwise a clear error saying how to get one. Never a silent skip.
+ *
+ * `exclusive: true` (or server `args`) asks for a server the test owns — it may flush it or
+ * configure it — so REDIS_URL is passed over for that request. `process: true` asks for a local
+ * redis-server process (tests that SIGSTOP, kill or restart it, or hand it certificate files).
+ */
+import { accessSync, constants, existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { homedir } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { type LocalRedis, startLocalRedis } from './local-server.js';
+
+export type RedisSource = 'REDIS_URL' | 'local' | 'testcontainers';
+
+export interface ProvisionedRedis {
+  /** `redis://host:port` (plus credentials when REDIS_URL has them). */
+  readonly url: string;
+  readonly source: RedisSource;
+  /** Stops what provisionRedis started (a no-op for REDIS_URL). */
+  stop(): Promise<void>;
+  /** The local server process (source `local` only): tests pause it with SIGSTOP. */
+  readonly local?: LocalRedis;
+}
+
+export interface ProvisionOptions {
+  /** The test needs a server of its own (it flushes, pauses or reconfigures it): skip REDIS_URL. */
+  exclusive?: boolean;
+  /** Extra redis-server arguments, e.g. ['--requirepass', '…']; implies `exclusive`. */
+  args?: readonly string[];
+  /** The test signals, kills or restarts the server, or passes it local files: only a local redis-server will do. */
+  process?: boolean;
+  /** Environment to read (default process.env): REDIS_URL, REDIS_SERVER_BIN, PATH, DOCKER_HOST, REDIS_IMAGE. */
+  env?: NodeJS.ProcessEnv;
+  /** How long to wait for a Docker engine to answer its ping (ms, default 1500). */
+  dockerPingTimeoutMs?: number;
+}
+
+export const HOW_TO_GET_REDIS = [
+  'No Redis server is available for these tests. Do one of:',
+  '  - install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis),',
+  '    or point REDIS_SERVER_BIN at a redis-server binary: each test file starts its own throwaway server;',
+  '  - start a Docker engine: the tests then run redis:7.0.15 through testcontainers;',
+  '  - set REDIS_URL=redis://host:port to a server the tests may write to (they use unique key',
+  '    prefixes there; tests that must flush, pause or reconfigure a server still need one of the above).',
+].join('\n');
+
+/** The redis-server binary to run, or undefined when none is installed. */
+export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env.REDIS_SERVER_BIN;
+  if (explicit) return isExecutable(explicit) ? explicit : undefined;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    const candidate = join(dir, 'redis-server');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a Docker engine might listen, most specific first. */
+function dockerEndpoints(env: NodeJS.ProcessEnv): ({ socketPath: string } | { host: string; port: number })[] {
+  const dockerHost = env.DOCKER_HOST;
+  if (dockerHost) {
+    if (dockerHost.startsWith('unix://')) return [{ socketPath: dockerHost.slice('unix://'.length) }];
+    const tcp = /^tcp:\/\/([^:/]+):(\d+)/.exec(dockerHost);
+    return tcp ? [{ host: tcp[1] as string, port: Number(tcp[2]) }] : [];
+  }
+  const sockets = ['/var/run/docker.sock', join(homedir(), '.docker/run/docker.sock')];
+  if (env.XDG_RUNTIME_DIR) sockets.push(join(env.XDG_RUNTIME_DIR, 'docker.sock'));
+  return sockets.filter((path) => existsSync(path)).map((socketPath) => ({ socketPath }));
+}
+
+/** True when a Docker engine answers (GET /_ping over its socket; for TLS endpoints, a TCP connect). */
+export async function dockerAnswers(env: NodeJS.ProcessEnv = process.env, timeoutMs = 1500): Promise<boolean> {
+  for (const endpoint of dockerEndpoints(env)) {
+    const tlsEndpoint = 'host' in endpoint && env.DOCKER_TLS_VERIFY;
+    const answered = await new Promise<boolean>((resolve) => {
+      if (tlsEndpoint) {
+        const socket = connect({ host: endpoint.host, port: endpoint.port, timeout: timeoutMs });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+        socket.once('timeout', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        return;
+      }
+      const req = request({ ...endpoint, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.once('error', () => resolve(false));
+      req.once('timeout', () => {
+        req.destroy();
+        resolve(false);
+      });
+      req.end();
+    });
+    if (answered) return true;
+  }
+  return false;
+}
+
+async function startContainer(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<ProvisionedRedis> {
+  const { RedisContainer } = await import('@testcontainers/redis');
+  let container = new RedisContainer(env.REDIS_IMAGE || 'redis:7.0.15');
+  if (args.length > 0) container = container.withCommand(['redis-server', ...args]);
+  const started = await container.start();
+  const url = `redis://${started.getHost()}:${started.getPort()}`;
+  return {
+    url,
+    source: 'testcontainers',
+    stop: async () => {
+      await started.stop();
+    },
+  };
+}
+
+/** A Redis for one test file (see the module comment for the order). */
+export async function provisionRedis(options: ProvisionOptions = {}): Promise<ProvisionedRedis> {
+  const env = options.env ?? process.env;
+  const args = options.args ?? [];
+  const exclusive = options.exclusive === true || options.process === true || args.length > 0;
+
+  const sharedUrl = env.REDIS_URL;
+  if (sharedUrl && !exclusive) {
+    return { url: sharedUrl, source: 'REDIS_URL', stop: async () => {} };
+  }
+
+  const binary = findRedisServer(env);
+  if (binary !== undefined) {
+    const local = await startLocalRedis({ binary, args });
+    return { url: local.url, source: 'local', stop: () => local.stop(), local };
+  }
+
+  if (options.process === true) {
+    throw new Error(
+      `${HOW_TO_GET_REDIS}\n(This test pauses, kills or restarts the server process or hands it local files, so it needs a local redis-server binary: install redis-server or set REDIS_SERVER_BIN.)`,
+    );
+  }
+
+  if (await dockerAnswers(env, options.dockerPingTimeoutMs)) return startContainer(env, args);
+
+  throw new Error(
+    exclusive && sharedUrl
+      ? `${HOW_TO_GET_REDIS}\n(REDIS_URL is set, but this test needs a server of its own.)`
+      : HOW_TO_GET_REDIS,
+  );
+}

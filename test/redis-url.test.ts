@@ -1,0 +1,306 @@
+/**
+ * Connection settings: URL parsing, credentials with reserved characters (against a redis-server
+ * with --requirepass and ACL users), database selection, TLS (rediss://), and the rule that no
+ * message or cause ever contains the password.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isStorageError, type StorageError } from '../conformance/contract/index.js';
+import { parseRedisUrl, RedisStorage } from '../implementations/redis/index.js';
+import { freePort } from '../scripts/redis/local-server.js';
+import { type ProvisionedRedis, provisionRedis } from '../scripts/redis/provision.js';
+import { everythingShown, expectStorageError, rawClient, uniquePrefix } from './redis-helpers.js';
+
+/** Every character a URL reserves, plus the one that ends it. */
+const PASSWORD = 'p@ss:w/rd%#secret';
+const WRONG_PASSWORD = 'p@ss:w/rd%#wrong-secret';
+const USER = 'sa:token@app';
+const enc = encodeURIComponent;
+
+function expectNoSecret(error: unknown): void {
+  const shown = everythingShown(error);
+  for (const secret of [PASSWORD, WRONG_PASSWORD, enc(PASSWORD), enc(WRONG_PASSWORD), 'secret', 'rd%#', 'p@ss']) {
+    expect(shown, `the error reveals ${JSON.stringify(secret)}`).not.toContain(secret);
+  }
+}
+
+async function rejectsWithoutSecret(action: Promise<unknown>, kind: StorageError['kind']): Promise<StorageError> {
+  const error = await expectStorageError(action, kind);
+  expectNoSecret(error);
+  return error;
+}
+
+describe('parseRedisUrl', () => {
+  test.each([
+    ['redis://localhost:6379/0', { host: 'localhost', port: 6379, database: 0 }],
+    ['redis://localhost', { host: 'localhost' }],
+    ['redis://localhost/', { host: 'localhost' }],
+    ['redis://10.0.0.5:7000/15', { host: '10.0.0.5', port: 7000, database: 15 }],
+    ['redis://[::1]:6380', { host: '::1', port: 6380 }],
+    ['redis://:password@localhost:6379/0', { host: 'localhost', port: 6379, database: 0, password: 'password' }],
+    [
+      'redis://:Aq23-hjPwFB3mBDNFp3W1@localhost:6379/0',
+      { host: 'localhost', port: 6379, database: 0, password: 'Aq23-hjPwFB3mBDNFp3W1' },
+    ],
+    ['redis://alice@h', { host: 'h', username: 'alice' }],
+    [
+      `redis://${enc(USER)}:${enc(PASSWORD)}@h:1/3`,
+      { host: 'h', port: 1, database: 3, username: USER, password: PASSWORD },
+    ],
+    ['redis://:p%40ss@h', { host: 'h', password: 'p@ss' }],
+    ['redis://:pa@ss@h', { host: 'h', password: 'pa@ss' }], // WHATWG: the last @ ends the credentials
+    ['rediss://cache.example.com:6380', { host: 'cache.example.com', port: 6380, tls: true }],
+    ['REDIS://H', { host: 'H' }],
+    ['redis://', {}],
+  ])('%s', (url, expected) => {
+    expect(parseRedisUrl(url)).toEqual(expected);
+  });
+
+  test.each([
+    ['not a URL', 'not a url'],
+    ['empty', ''],
+    ['http scheme', 'http://localhost:6379'],
+    ['no scheme', 'localhost:6379'],
+    ['unix scheme', 'unix:///tmp/redis.sock'],
+    ['path is not a number', 'redis://h/abc'],
+    ['two path segments', 'redis://h/3/4'],
+    ['query string', 'redis://h:1?db=2'],
+    ['fragment', 'redis://h:1/0#x'],
+    ['port out of range', 'redis://h:99999'],
+    ['unencoded password', `redis://:${PASSWORD}@127.0.0.1:6379/0`],
+    ['unencoded password with user', `redis://alice:${PASSWORD}@127.0.0.1:6379`],
+    ['unencoded # only', `redis://:${enc('p@ss:w/rd%')}#secret@127.0.0.1:6379`],
+    ['unencoded % only', `redis://:${enc('p@ss:w/rd')}%${enc('#secret')}@127.0.0.1:6379`],
+    ['malformed percent-encoding', 'redis://:p%E0%A4%Asecret@h'],
+    ['not a string', 42],
+  ])('%s: OperationFailed, no secret in message or cause', (_, url) => {
+    let caught: unknown;
+    try {
+      parseRedisUrl(url);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isStorageError(caught) && caught.kind).toBe('OperationFailed');
+    expectNoSecret(caught);
+    // Only fixed text: nothing from the URL itself (which may hold the password in the wrong place).
+    expect((caught as Error).message).not.toMatch(/127\.0\.0\.1|alice|\bh:1\b/);
+  });
+});
+
+describe('credentials against a live server (--requirepass + ACL user)', () => {
+  let redis: ProvisionedRedis;
+  let admin: Redis;
+  let host: string;
+  let port: number;
+
+  beforeAll(async () => {
+    redis = await provisionRedis({ args: ['--requirepass', PASSWORD] });
+    const url = new URL(redis.url);
+    host = url.hostname;
+    port = Number(url.port);
+    admin = await rawClient(`redis://:${enc(PASSWORD)}@${host}:${port}`);
+    await admin.call('ACL', 'SETUSER', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all');
+    await admin.call('ACL', 'SETUSER', 'bob', 'on', `>${PASSWORD}`, '~bob:*', '+@all');
+  });
+
+  afterAll(async () => {
+    admin?.disconnect();
+    await redis?.stop();
+  });
+
+  test('the default user with a percent-encoded password, database /3', async () => {
+    const prefix = uniquePrefix('db3');
+    const storage = await RedisStorage.connect(`redis://:${enc(PASSWORD)}@${host}:${port}/3`, prefix);
+    try {
+      await storage.set('k', 'in db 3');
+      await admin.select(3);
+      expect(await admin.get(`${prefix}k`)).toBe('in db 3');
+      await admin.select(0);
+      expect(await admin.exists(`${prefix}k`)).toBe(0);
+      expect(await storage.keys('*')).toEqual(['k']);
+    } finally {
+      await storage.clear();
+      await storage.close();
+    }
+  });
+
+  test('an ACL user whose name and password need encoding', async () => {
+    const storage = await RedisStorage.connect(`redis://${enc(USER)}:${enc(PASSWORD)}@${host}:${port}`, 'acl:');
+    try {
+      await storage.set('k', 'v');
+      expect(await admin.get('acl:k')).toBe('v');
+      const clients = String(await admin.call('CLIENT', 'LIST'));
+      expect(clients).toContain(`user=${USER}`); // the storage's connection runs as the ACL user
+    } finally {
+      await storage.clear();
+      await storage.close();
+    }
+  });
+
+  test('fromConfig and the builder take the raw (unencoded) password and user name', async () => {
+    const configured = await RedisStorage.fromConfig(
+      { host, port, username: USER, password: PASSWORD, database: 2 },
+      'cfg:',
+    );
+    const built = await RedisStorage.builder()
+      .host(host)
+      .port(port)
+      .password(PASSWORD)
+      .database(2)
+      .keyPrefix('cfg:')
+      .build();
+    try {
+      await configured.set('k', 'v');
+      expect(await built.get('k')).toBe('v');
+    } finally {
+      await configured.clear();
+      await configured.close();
+      await built.close();
+    }
+  });
+
+  test('wrong password: ConnectionError without the password in message or cause', async () => {
+    const error = await rejectsWithoutSecret(
+      RedisStorage.connect(`redis://:${enc(WRONG_PASSWORD)}@${host}:${port}`, ''),
+      'ConnectionError',
+    );
+    expect(error.message).toMatch(/WRONGPASS/);
+    await rejectsWithoutSecret(
+      RedisStorage.connect(`redis://${enc(USER)}:${enc(WRONG_PASSWORD)}@${host}:${port}`, ''),
+      'ConnectionError',
+    );
+    await rejectsWithoutSecret(
+      RedisStorage.fromConfig({ host, port, username: 'nobody', password: PASSWORD }, ''),
+      'ConnectionError',
+    );
+    await rejectsWithoutSecret(
+      RedisStorage.fromConfig({ host, port, password: WRONG_PASSWORD }, ''),
+      'ConnectionError',
+    );
+  });
+
+  test('no password at all: ConnectionError (NOAUTH)', async () => {
+    await rejectsWithoutSecret(RedisStorage.connect(`redis://${host}:${port}`, ''), 'ConnectionError');
+  });
+
+  test('an unencoded password in the URL is refused before connecting, without echoing it', async () => {
+    await rejectsWithoutSecret(RedisStorage.connect(`redis://:${PASSWORD}@${host}:${port}`, ''), 'OperationFailed');
+    await rejectsWithoutSecret(
+      RedisStorage.connect(`redis://${USER}:${PASSWORD}@${host}:${port}/3`, ''),
+      'OperationFailed',
+    );
+  });
+
+  test('a command the ACL user may not run: OperationFailed without the password', async () => {
+    const storage = await RedisStorage.connect(`redis://bob:${enc(PASSWORD)}@${host}:${port}`, 'not-bob:');
+    try {
+      const error = await rejectsWithoutSecret(storage.set('k', 'v'), 'OperationFailed');
+      expect(error.message).toMatch(/NOPERM/);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  test('errors on a connected storage never carry the password either', async () => {
+    const storage = await RedisStorage.connect(`redis://:${enc(PASSWORD)}@${host}:${port}`, uniquePrefix('leak'));
+    try {
+      await storage.set('s', 'not a number');
+      await rejectsWithoutSecret(storage.incr('s'), 'SerializationError');
+      await storage.close();
+      await rejectsWithoutSecret(storage.get('s'), 'ConnectionError');
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
+describe('TLS (rediss://)', () => {
+  let redis: ProvisionedRedis;
+  let dir: string;
+  let cert: string;
+  let tlsPort: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sa-storage-kit-tls-'));
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    try {
+      // biome-ignore format: one openssl invocation
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'pipe' });
+    } catch (error) {
+      throw new Error(`the TLS tests need the openssl command to make a throwaway certificate: ${String(error)}`);
+    }
+    cert = readFileSync(certFile, 'utf8');
+    tlsPort = await freePort();
+    redis = await provisionRedis({
+      process: true,
+      args: [
+        '--tls-port',
+        String(tlsPort),
+        '--tls-cert-file',
+        certFile,
+        '--tls-key-file',
+        keyFile,
+        '--tls-auth-clients',
+        'no',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('rediss:// with the server CA connects over TLS', async () => {
+    const storage = await RedisStorage.connect(`rediss://localhost:${tlsPort}`, 'tls:', { tls: { ca: [cert] } });
+    const built = await RedisStorage.builder()
+      .host('localhost')
+      .port(tlsPort)
+      .tls({ ca: [cert] })
+      .keyPrefix('tls:')
+      .build();
+    try {
+      await storage.set('k', 'over tls');
+      expect(await built.get('k')).toBe('over tls');
+    } finally {
+      await storage.clear();
+      await storage.close();
+      await built.close();
+    }
+  });
+
+  test('an untrusted certificate: ConnectionError', async () => {
+    const error = await expectStorageError(
+      RedisStorage.connect(`rediss://localhost:${tlsPort}`, '', { connectTimeoutMs: 2000 }),
+      'ConnectionError',
+    );
+    expect(error.message).toMatch(/certificate/i);
+  });
+
+  test('rediss:// to a plain-text port: ConnectionError within connectTimeoutMs', async () => {
+    const plainPort = Number(new URL(redis.url).port);
+    const started = performance.now();
+    await expectStorageError(
+      RedisStorage.connect(`rediss://localhost:${plainPort}`, '', { connectTimeoutMs: 500, tls: { ca: [cert] } }),
+      'ConnectionError',
+    );
+    const elapsed = performance.now() - started;
+    console.info(`[measure] TLS to a plain port → ConnectionError after ${elapsed.toFixed(0)} ms`);
+    expect(elapsed).toBeLessThan(500 + 400);
+  });
+
+  test('redis:// (plain) to the TLS port: ConnectionError within connectTimeoutMs', async () => {
+    const started = performance.now();
+    await expectStorageError(
+      RedisStorage.connect(`redis://localhost:${tlsPort}`, '', { connectTimeoutMs: 500 }),
+      'ConnectionError',
+    );
+    expect(performance.now() - started).toBeLessThan(500 + 400);
+  });
+});
