@@ -93,11 +93,27 @@ describe('checkLinearizability: hand-written histories', () => {
     // After the noise the counter is 15; a read long after that sees 3: stale.
     const history = [...noise, ev(5, 1000, 1001, get('k', '3'))];
     const verdict = violationOf(checkLinearizability(history));
-    // "A read saw 15, a later read saw 3" holds whatever the key held before: the best explanation.
-    expect(verdict.history).toEqual([ev(2, 291, 302, get('k', '15')), ev(5, 1000, 1001, get('k', '3'))]);
-    expect(verdict.explanation).toContain('Minimal failing subset: 2 of its 31 operations');
+    // "A read saw 15, a later read saw 3" holds whatever the key held before, given the one
+    // increment that could still have run between them (its result unchecked).
+    expect(verdict.history).toEqual([
+      ev(1, 281, 292, incr('k', 15)),
+      ev(2, 291, 302, get('k', '15')),
+      ev(5, 1000, 1001, get('k', '3')),
+    ]);
+    expect(verdict.explanation).toContain('Minimal failing subset: 3 of its 31 operations');
+    expect(verdict.explanation).toContain(
+      '  c1 [ 281, 292] incr("k") → 15\n* c2 [ 291, 302] get("k") → "15"\n* c5 [1000,1001] get("k") → "3"',
+    );
     expect(verdict.explanation).toContain('whatever the key held before');
     expect(checkLinearizability(verdict.history).verdict).toBe('violation');
+  });
+
+  test('(b) the explanation never blames an operation that other, left-out operations would repair', () => {
+    // decr → 0 then get → "1" would be a failing subset, but the incr in between repairs it:
+    // the real culprit is the completed set("5").
+    const history = sequential([incr('k', 1), decr('k', 0), incr('k', 1), set('k', '5'), get('k', '1')]);
+    const verdict = violationOf(checkLinearizability(history));
+    expect(verdict.history.map((e) => e.op)).toEqual([set('k', '5'), get('k', '1')]);
   });
 
   test('(c) a lost update (two overlapping incr both returning 1) is a violation', () => {
@@ -255,12 +271,35 @@ describe('checkLinearizability: hand-written histories', () => {
 
 describe('checkLinearizability: properties', () => {
   /** Runs ops atomically in array order (the linearization), then widens each into an interval around its point. */
+  type Fate = 'done' | 'pending' | 'lost';
   function linearizableByConstruction(
-    steps: { kind: LinearOp['kind']; key: string; value: string; before: number; after: number; client: number }[],
+    steps: {
+      kind: LinearOp['kind'];
+      key: string;
+      value: string;
+      before: number;
+      after: number;
+      client: number;
+      /** pending: took effect, response lost; lost: never took effect, response lost. */
+      fate: Fate;
+    }[],
   ): HistoryEvent[] {
     const state = new Map<string, string | null>();
     return steps.map((s, i) => {
       const current = state.get(s.key) ?? null;
+      const respondedAt = s.fate === 'done' ? 10 * i + s.after : Number.POSITIVE_INFINITY;
+      if (s.fate === 'lost') {
+        // Its result is ignored, so any will do.
+        const op: LinearOp =
+          s.kind === 'get'
+            ? get(s.key, 'never')
+            : s.kind === 'set'
+              ? set(s.key, s.value)
+              : s.kind === 'delete'
+                ? del(s.key)
+                : { kind: s.kind, key: s.key, result: 0 };
+        return ev(s.client, 10 * i - s.before, respondedAt, op);
+      }
       let op: LinearOp;
       if (s.kind === 'get') op = get(s.key, current);
       else if (s.kind === 'set') {
@@ -280,12 +319,13 @@ describe('checkLinearizability: properties', () => {
         }
         op = { kind: s.kind, key: s.key, result };
       }
-      return ev(s.client, 10 * i - s.before, 10 * i + s.after, op);
+      return ev(s.client, 10 * i - s.before, respondedAt, op);
     });
   }
 
-  const stepArb = (maxWiden: number) =>
+  const stepArb = (maxWiden: number, fates: readonly Fate[] = ['done']) =>
     fc.record({
+      fate: fc.constantFrom(...fates),
       kind: fc.constantFrom<LinearOp['kind']>('get', 'set', 'delete', 'incr', 'decr'),
       key: fc.constantFrom('a', 'b'),
       value: fc.constantFrom(...VALUE_POOL),
@@ -296,10 +336,13 @@ describe('checkLinearizability: properties', () => {
 
   test('every history produced by an atomic execution is linearizable (no false alarms)', () => {
     fc.assert(
-      fc.property(fc.array(stepArb(35), { maxLength: 40 }), (steps) => {
-        const verdict = checkLinearizability(linearizableByConstruction(steps));
-        expect(verdict.verdict, verdict.verdict === 'violation' ? verdict.explanation : '').toBe('linearizable');
-      }),
+      fc.property(
+        fc.array(stepArb(35, ['done', 'done', 'done', 'done', 'pending', 'lost']), { maxLength: 40 }),
+        (steps) => {
+          const verdict = checkLinearizability(linearizableByConstruction(steps));
+          expect(verdict.verdict, verdict.verdict === 'violation' ? verdict.explanation : '').toBe('linearizable');
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -327,6 +370,118 @@ describe('checkLinearizability: properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('a reported violation is a subset of the history that fails on its own', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb(25), { minLength: 1, maxLength: 30 }), fc.nat(), (steps, which) => {
+        const history = linearizableByConstruction(steps);
+        const index = which % history.length;
+        const original = history[index]!;
+        const op = original.op;
+        // Tamper with one result; with overlapping intervals this may or may not be caught.
+        history[index] = {
+          ...original,
+          op:
+            op.kind === 'get'
+              ? get(op.key, op.result === '7' ? '0' : '7')
+              : op.kind === 'incr' || op.kind === 'decr'
+                ? { ...op, result: typeof op.result === 'number' ? op.result + 2 : 1 }
+                : op,
+        };
+        const verdict = checkLinearizability(history);
+        if (verdict.verdict !== 'violation') return;
+        for (const event of verdict.history) expect(history).toContain(event);
+        expect(verdict.history.every((e) => e.op.key === verdict.key)).toBe(true);
+        expect(checkLinearizability(verdict.history).verdict).toBe('violation');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('checkLinearizability: differential test against brute force', () => {
+  /** Every order of every choice of pending ops, checked directly: the definition, for tiny histories. */
+  function bruteForce(history: readonly HistoryEvent[]): boolean {
+    const pending = history.filter((e) => !Number.isFinite(e.respondedAt));
+    const complete = history.filter((e) => Number.isFinite(e.respondedAt));
+    const valid = (order: readonly HistoryEvent[]): boolean => {
+      let value: string | null = null;
+      for (let i = 0; i < order.length; i++) {
+        const e = order[i]!;
+        // Real time: nothing placed after e may have responded before e was invoked.
+        if (order.slice(i + 1).some((later) => later.respondedAt < e.invokedAt)) return false;
+        const check = Number.isFinite(e.respondedAt);
+        const op = e.op;
+        if (op.kind === 'get') {
+          if (check && op.result !== value) return false;
+        } else if (op.kind === 'set') value = op.value;
+        else if (op.kind === 'delete') value = null;
+        else {
+          let result: CounterResult;
+          try {
+            const step = stepCounter(value, op.kind === 'incr' ? 1 : -1, op.key);
+            value = step.stored;
+            result = step.result;
+          } catch (error) {
+            result = (error as StorageError).kind as CounterResult;
+          }
+          if (check && result !== op.result) return false;
+        }
+      }
+      return true;
+    };
+    const permutations = function* (items: HistoryEvent[]): Generator<HistoryEvent[]> {
+      if (items.length === 0) yield [];
+      for (let i = 0; i < items.length; i++) {
+        const rest = [...items.slice(0, i), ...items.slice(i + 1)];
+        for (const tail of permutations(rest)) yield [items[i]!, ...tail];
+      }
+    };
+    for (let mask = 0; mask < 1 << pending.length; mask++) {
+      const chosen = [...complete, ...pending.filter((_, i) => (mask >> i) & 1)];
+      for (const order of permutations(chosen)) if (valid(order)) return true;
+    }
+    return false;
+  }
+
+  const eventArb = fc
+    .record({
+      kind: fc.constantFrom<LinearOp['kind']>('get', 'set', 'delete', 'incr', 'decr'),
+      getResult: fc.constantFrom(null, '0', '1', 'x'),
+      value: fc.constantFrom('0', '1', 'x'),
+      counterResult: fc.constantFrom<CounterResult>(-1, 0, 1, 2, 'SerializationError'),
+      invokedAt: fc.nat(12),
+      length: fc.nat(6),
+      pending: fc.integer({ min: 0, max: 99 }).map((x) => x < 15),
+      client: fc.nat(3),
+    })
+    .map((r): HistoryEvent => {
+      const op: LinearOp =
+        r.kind === 'get'
+          ? get('k', r.getResult)
+          : r.kind === 'set'
+            ? set('k', r.value)
+            : r.kind === 'delete'
+              ? del('k')
+              : { kind: r.kind, key: 'k', result: r.counterResult };
+      return ev(r.client, r.invokedAt, r.pending ? Number.POSITIVE_INFINITY : r.invokedAt + r.length, op);
+    });
+
+  test('agrees with brute force on small random histories, and shrinks to genuine violations', () => {
+    let violations = 0;
+    fc.assert(
+      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 6 }), (history) => {
+        const verdict = checkLinearizability(history);
+        expect(verdict.verdict).toBe(bruteForce(history) ? 'linearizable' : 'violation');
+        if (verdict.verdict === 'violation') {
+          violations++;
+          expect(bruteForce(verdict.history)).toBe(false);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+    expect(violations).toBeGreaterThan(100); // the generator really exercises both verdicts
   });
 });
 
@@ -431,7 +586,7 @@ describe('recordConcurrentHistory', () => {
     expect(caught, outcomes.join('\n')).toBeDefined();
     // The minimal counterexample involves the non-atomic counter, and fails on its own.
     expect(caught!.history.some((e) => e.op.kind === 'incr' || e.op.kind === 'decr')).toBe(true);
-    expect(caught!.history.length).toBeLessThanOrEqual(6);
+    expect(caught!.history.length).toBeLessThanOrEqual(12); // of 240
     expect(checkLinearizability(caught!.history).verdict).toBe('violation');
     console.log(`racy counter, first violation:\n${caught!.explanation}`);
   });

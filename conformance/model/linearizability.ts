@@ -183,10 +183,19 @@ function transition(op: LinearOp, state: State, observed: boolean): State | type
 /** One operation as the search sees it. */
 interface KeyOp {
   event: HistoryEvent;
-  /** Must take effect; false only for pending ops, which may never have happened. */
+  /**
+   * Must take effect. False for pending ops and for ops shrinking set aside: those may take
+   * effect within their interval (pending: any time after invocation) or not at all.
+   */
   mandatory: boolean;
   /** Its recorded result must match; false for pending ops and for shrinking's context ops (effect only). */
   observed: boolean;
+  /**
+   * Set aside by shrinking: optional, and when taken it may have had any effect (the value
+   * becomes UNKNOWN). Coarser than its real effect, hence still a weakening of the history,
+   * and far cheaper to search: every such op leads to the same state.
+   */
+  havoc?: boolean;
 }
 
 function toKeyOps(events: readonly HistoryEvent[]): KeyOp[] {
@@ -226,10 +235,19 @@ function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): Searc
   const responded = Float64Array.from(ops, (o) => o.event.respondedAt);
   const mandatory = Uint8Array.from(ops, (o) => (o.mandatory ? 1 : 0));
   const observed = Uint8Array.from(ops, (o) => (o.observed ? 1 : 0));
+  const havoc = Uint8Array.from(ops, (o) => (o.havoc ? 1 : 0));
   const readOnly = Uint8Array.from(ops, (o) => (o.mandatory && o.observed && isReadOnly(o.event.op) ? 1 : 0));
   const mustLinearize = mandatory.reduce((sum, m) => sum + m, 0);
   if (mustLinearize === 0) return { kind: 'linearizable', explored: 0 };
-  const masks = ops.map((_, i) => 1n << BigInt(i));
+  // The linearized set as a bitset of 16-bit words, so a memo key is a short string of them.
+  const words = new Uint16Array(Math.ceil(n / 16));
+  const scratch = new Uint16Array(words.length);
+  const flip = (i: number): void => {
+    words[i >> 4]! ^= 1 << (i & 15);
+  };
+  // Optional ops with a deadline: once an op invoked after its response is linearized, it can
+  // no longer take effect ("expired"). Pending ops (respondedAt = Infinity) never expire.
+  const expiring = ops.flatMap((o, i) => (!o.mandatory && Number.isFinite(o.event.respondedAt) ? [i] : []));
 
   // Values are interned so memo keys stay short even for 1 MiB values.
   const valueIds = new Map<State, number>();
@@ -247,34 +265,59 @@ function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): Searc
     const cache = stepCache[i]!;
     let next = cache.get(v);
     if (next === undefined) {
-      next = transition(ops[i]!.event.op, v, observed[i] === 1);
+      next = havoc[i] === 1 ? UNKNOWN : transition(ops[i]!.event.op, v, observed[i] === 1);
       cache.set(v, next);
     }
     return next;
   };
 
   const done = new Uint8Array(n);
-  let bits = 0n;
   let value: State = initial;
   let linearized = 0;
   let completed = 0;
 
-  /** Minimal operations: i is minimal iff no unlinearized j responded before i was invoked. */
+  /** Invocation time of the latest-invoked linearized op (ops are sorted by invocation). */
+  const latestInvoked = (): number => {
+    if (expiring.length === 0) return Number.NEGATIVE_INFINITY; // only expiry needs it
+    for (let j = n - 1; j >= 0; j--) if (done[j] === 1) return invoked[j]!;
+    return Number.NEGATIVE_INFINITY;
+  };
+
+  /**
+   * Minimal operations: i is minimal iff no unlinearized mandatory j responded before i was
+   * invoked (an optional predecessor that is still unlinearized is simply skipped), and an
+   * optional i has not expired.
+   */
   const candidates = (): number[] => {
+    const latest = latestInvoked();
     let minResponse = Number.POSITIVE_INFINITY;
-    for (let j = 0; j < n; j++) if (done[j] === 0 && responded[j]! < minResponse) minResponse = responded[j]!;
+    let minOptionalResponse = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < n; j++) {
+      if (done[j] === 1) continue;
+      if (mandatory[j] === 1) minResponse = Math.min(minResponse, responded[j]!);
+      else if (responded[j]! >= latest) minOptionalResponse = Math.min(minOptionalResponse, responded[j]!);
+    }
     const found: number[] = [];
+    // Of the havoc ops only the one with the earliest deadline is worth taking (any other
+    // could stand in for it later), and none while the value is UNKNOWN already.
+    let havocChoice = -1;
     for (let i = 0; i < n && invoked[i]! <= minResponse; i++) {
-      if (done[i] !== 0) continue;
+      if (done[i] === 1 || (mandatory[i] === 0 && responded[i]! < latest)) continue;
+      if (havoc[i] === 1) {
+        if (value !== UNKNOWN && (havocChoice < 0 || responded[i]! < responded[havocChoice]!)) havocChoice = i;
+        continue;
+      }
       const next = consistent(i, value);
       // A consistent read-only op can be linearized right now without losing any solution:
       // moving it to the front of any valid continuation keeps that continuation valid (it
       // changes no value and only unblocks successors). So no branching here (Lowe's trick).
-      // Not from UNKNOWN, where a read does change the state: it learns the value.
-      if (next === value && readOnly[i] === 1) return [i];
+      // Not from UNKNOWN, where a read does change the state (it learns the value), and not
+      // if that would expire an optional op the continuation might still need.
+      if (next === value && readOnly[i] === 1 && invoked[i]! <= minOptionalResponse) return [i];
       found.push(i);
     }
-    // Obligations before optional (pending) ops, which may also never happen.
+    if (havocChoice >= 0) found.push(havocChoice);
+    // Obligations before optional (pending, set-aside) ops, which may also never happen.
     return found.sort((a, b) => mandatory[b]! - mandatory[a]!);
   };
 
@@ -286,14 +329,14 @@ function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): Searc
   }
   const undo = (i: number, previous: State): void => {
     done[i] = 0;
-    bits ^= masks[i]!;
+    flip(i);
     value = previous;
     linearized--;
     completed -= mandatory[i]!;
   };
   const visited = new Set<string>();
   let explored = 1;
-  visited.add(`${internValue(value)}:0`);
+  visited.add(`${internValue(value)}:${String.fromCharCode(...words)}`);
   const stack: Frame[] = [{ op: -1, previous: value, options: candidates(), next: 0 }];
   let deepest: Deepest = { order: [], value, blocked: stack[0]!.options };
 
@@ -309,13 +352,19 @@ function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): Searc
     if (next === FAIL) continue;
     const previous = value;
     done[i] = 1;
-    bits ^= masks[i]!;
+    flip(i);
     value = next;
     linearized++;
     completed += mandatory[i]!;
     if (completed === mustLinearize) return { kind: 'linearizable', explored };
 
-    const memo = `${internValue(value)}:${bits.toString(36)}`;
+    // An expired optional op counts as done: taken or skipped, the future is the same.
+    scratch.set(words);
+    if (expiring.length > 0) {
+      const latest = latestInvoked();
+      for (const o of expiring) if (done[o] === 0 && responded[o]! < latest) scratch[o >> 4]! |= 1 << (o & 15);
+    }
+    const memo = `${internValue(value)}:${String.fromCharCode(...scratch)}`;
     if (visited.has(memo)) {
       undo(i, previous);
       continue;
@@ -350,15 +399,37 @@ function ddmin<T>(items: readonly T[], fails: (kept: T[]) => boolean): T[] {
 }
 
 /**
+ * The ops of `others` (all optional or unobserved) that can matter to `anchor`. An op invoked
+ * after every anchor op responded can always go last (or be skipped), so it cannot matter.
+ * From an unknown initial value, neither can ops that responded before every op of the
+ * search was invoked: whatever they did only picks the value the rest starts from, and a
+ * failure from UNKNOWN holds from every value. That cut is grown to a fixpoint, since a
+ * long-running op in the window may start before it.
+ */
+function searchWindow(anchor: readonly KeyOp[], others: readonly KeyOp[], fromUnknown: boolean): KeyOp[] {
+  const last = Math.max(...anchor.map((o) => o.event.respondedAt));
+  let first = fromUnknown ? Math.min(...anchor.map((o) => o.event.invokedAt)) : Number.NEGATIVE_INFINITY;
+  for (;;) {
+    const window = others.filter((o) => o.event.invokedAt <= last && o.event.respondedAt >= first);
+    const earliest = Math.min(first, ...window.map((o) => o.event.invokedAt));
+    if (earliest >= first) return window;
+    first = earliest;
+  }
+}
+
+/**
  * Shrinks a violation to a small explanatory subset, within a budget of `cap` configurations.
- * Dropping a write outright could "explain" a later read by the missing write (a subset's
- * initial value is wrong), so it goes in two phases:
+ * Dropping a write outright could "explain" a later read by the missing write, so nothing is
+ * dropped outright except ops whose recorded result proves they had no effect. Two phases:
  *  1. fewest observed results: an op whose result is no longer checked keeps its effect,
  *     within its interval, as context (a read-only op has none and simply goes);
- *  2. smallest context: drop context ops while it still fails.
- * Every accepted step was proven a violation, so the result is a genuine counterexample;
- * and since checking more results only removes linearizations, the returned events (with all
- * their results) are a non-linearizable sub-history on their own too.
+ *  2. smallest context: set context ops aside (within their interval: any effect, or none)
+ *     while it still fails.
+ * Every accepted step was proven a violation of a weakening of the real history (a result
+ * unchecked, an op's effect widened to anything or nothing, ops shown irrelevant left out), so
+ * the explanation is faithful to the whole history; and since checking more results and
+ * dropping optional ops only remove linearizations, the returned events (with all their
+ * results) are a non-linearizable sub-history on their own.
  */
 function shrinkViolation(
   key: string,
@@ -380,8 +451,9 @@ function shrinkViolation(
     return true;
   };
 
-  // Prefer an explanation that holds whatever the key held before: it cannot lean on writes
-  // that shrinking dropped. Only when the failure needs the initial value, shrink from it.
+  // Prefer an explanation that holds whatever the key held before: it does not lean on the
+  // initial value, and it lets 2b/`searchWindow` leave out everything long past. Only when the
+  // failure needs the initial value, shrink from it.
   const anyInitial = fails(found.ops, UNKNOWN);
   const from: State = anyInitial ? UNKNOWN : initial;
 
@@ -398,42 +470,87 @@ function shrinkViolation(
   const observedKept = ddmin(observedOps, (kept) => fails([...kept, ...contextOf(kept)], from));
   let context = contextOf(observedKept);
 
-  // Phase 2: smallest context. From the real initial value only context that cannot matter
-  // goes (ops invoked after every checked op responded: they can always go last); dropping
-  // anything else might leave a read "explained" by a write that was merely left out.
-  if (anyInitial) {
-    context = ddmin(context, (kept) => fails([...observedKept, ...kept], UNKNOWN));
-  } else {
-    const lastResponse = Math.max(...observedKept.map((o) => o.event.respondedAt));
-    const relevant = context.filter((o) => o.event.invokedAt <= lastResponse);
-    if (relevant.length < context.length && fails([...observedKept, ...relevant], initial)) context = relevant;
+  // Phase 2: smallest mandatory context. A context op set aside stays in the search as a
+  // havoc op (within its interval: any effect, or none), so the explanation cannot lean on an
+  // op merely left out: it holds whatever the set-aside ops did. Only those in the window of
+  // the kept ops are searched (see `searchWindow`), and cheap cuts first narrow that window.
+  const settled = context.filter((o) => !o.mandatory); // pending: optional already
+  const optional = (o: KeyOp): KeyOp => (o.mandatory ? { ...o, mandatory: false, observed: false, havoc: true } : o);
+  const failsKeeping = (kept: readonly KeyOp[]): boolean => {
+    const keep = new Set(kept);
+    const setAside = context.filter((o) => !keep.has(o)).map(optional);
+    const anchor = [...observedKept, ...kept];
+    return fails([...anchor, ...searchWindow(anchor, setAside, from === UNKNOWN)], from);
+  };
+  // 2a. Context invoked after every checked op responded can always go last: it cannot matter.
+  const lastChecked = Math.max(...observedKept.map((o) => o.event.respondedAt));
+  let mandatoryContext = context.filter((o) => o.mandatory);
+  const beforeLast = mandatoryContext.filter((o) => o.event.invokedAt <= lastChecked);
+  // Certain to fail still; searched anyway so that `best` describes the reported ops.
+  if (beforeLast.length < mandatoryContext.length && failsKeeping(beforeLast)) mandatoryContext = beforeLast;
+  // 2b. From UNKNOWN, ops wholly before all the others only pick the value those start from:
+  // keep the shortest recent stretch of context that still fails (all of it mandatory, so
+  // these searches are as cheap as phase 1's).
+  if (from === UNKNOWN) {
+    const firstChecked = Math.min(...observedKept.map((o) => o.event.invokedAt));
+    const cuts = [...new Set(mandatoryContext.map((o) => o.event.respondedAt))]
+      .filter((t) => t < firstChecked)
+      .sort((x, y) => y - x);
+    for (const cut of [firstChecked, ...cuts]) {
+      // Grow the cut to a fixpoint so that every dropped op responded before every op of the
+      // search (pending ones included) began.
+      let start = cut;
+      let kept = mandatoryContext;
+      for (;;) {
+        kept = mandatoryContext.filter((o) => o.event.respondedAt >= start);
+        const earliest = Math.min(start, ...[...kept, ...settled].map((o) => o.event.invokedAt));
+        if (earliest >= start) break;
+        start = earliest;
+      }
+      if (kept.length === mandatoryContext.length) break;
+      const anchor = [...observedKept, ...kept];
+      if (fails([...anchor, ...settled], UNKNOWN)) {
+        mandatoryContext = kept;
+        break;
+      }
+    }
   }
+  // 2c. Then set aside what is not needed.
+  context = ddmin(mandatoryContext, failsKeeping);
 
-  const { ops, deepest } = best;
+  const { deepest, ops: searched } = best;
+  // Reported: the ops the failure needs. Optional ones (pending, set aside) only widen the
+  // search, so the reported ops fail on their own too.
+  const ops = searched.filter((o) => o.mandatory);
   const render = (i: number): string => {
-    const e = ops[i]!.event;
-    return `c${e.client}@${e.invokedAt} ${describeOp(e)}`;
+    const o = searched[i]!;
+    return `c${o.event.client}@${o.event.invokedAt} ${describeOp(o.event)}${o.havoc ? ' (set aside: any effect)' : o.mandatory ? '' : ' (optional)'}`;
   };
   const order = deepest.order.length === 0 ? '(none)' : deepest.order.map(render).join('; ');
   const blocked = deepest.blocked.map((i) => {
-    const e = ops[i]!.event;
+    const e = searched[i]!.event;
     const expected = deepest.value === UNKNOWN ? 'no such result' : showResult(modelStep(e.op, deepest.value).returns);
     return `c${e.client}@${e.invokedAt} ${e.op.kind} returned ${showResult(recordedResult(e.op))} but the model gives ${expected}`;
   });
   const checked = ops.filter((o) => o.observed).length;
+  const others = events.length - ops.length;
   const subset =
-    ops.length === events.length && context.length === 0
-      ? `all ${events.length} operations on it`
-      : `${ops.length} of its ${events.length} operations`;
-  const why =
+    others === 0 ? `all ${events.length} operations on it` : `${ops.length} of its ${events.length} operations`;
+  const given =
     checked === ops.length
       ? 'their results contradict each other'
       : `the result${checked === 1 ? '' : 's'} marked * cannot be explained, given only that the other ` +
-        `${ops.length - checked} operation${ops.length - checked === 1 ? '' : 's'} took effect within their intervals` +
-        (ops.some((o) => !o.mandatory) ? ' (pending ones possibly never)' : '');
+        `${ops.length - checked} took effect within their intervals`;
+  const whatever = [
+    ...(others > 0 ? [`whatever the other ${others} on this key did`] : []),
+    ...(anyInitial ? ['whatever the key held before'] : []),
+  ];
   const explanation = [
-    `key ${JSON.stringify(key)} (initially ${showValue(initial)}) is not linearizable. ${exhausted ? 'Partly shrunk (budget spent)' : 'Minimal failing subset'}: ${subset}; ${why}${anyInitial ? ', whatever the key held before' : ''}.`,
-    `One longest consistent order (${deepest.order.length} ops${anyInitial ? ', from an unknown initial value' : ''}): ${order}; value then ${deepest.value === UNKNOWN ? 'still unknown' : showValue(deepest.value)}.`,
+    `key ${JSON.stringify(key)} (initially ${showValue(initial)}) is not linearizable. ` +
+      `${exhausted ? 'Partly shrunk (budget spent)' : 'Minimal failing subset'}: ${subset}; ` +
+      `${[given, ...whatever].join(', ')}.`,
+    `One longest consistent order (${deepest.order.length} ops${anyInitial ? ', from an unknown initial value' : ''}): ` +
+      `${order}; value then ${deepest.value === UNKNOWN ? 'still unknown' : showValue(deepest.value)}.`,
     `Every operation that may come next contradicts it: ${blocked.join('; ')}.`,
     renderLines(
       ops.map((o) => o.event),
