@@ -2,8 +2,8 @@
  * The package as a stranger gets it: `npm pack`, install the tarball into an empty
  * folder, use it from plain Node ESM (no TypeScript, no test runner).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -52,5 +52,71 @@ describe('npm pack → install → import from plain Node ESM', () => {
     expect(run('node', ['--input-type=module', '-e', script], appDir).trim()).toBe('[true,"InternalError",true]');
     const listing = run('ls', ['node_modules/sa-storage-kit/dist/implementations/memory'], appDir);
     expect(listing).toContain('index.d.ts');
+  });
+});
+
+describe('the installed sa-storage-kit CLI checks a backend module', () => {
+  /** Runs node_modules/.bin/sa-storage-kit in the app folder; a non-zero exit is a result here, not an error. */
+  function kit(args: string[]) {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
+    const result = spawnSync(join(appDir, 'node_modules/.bin/sa-storage-kit'), args, {
+      cwd: appDir,
+      encoding: 'utf8',
+      env,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+  const readReport = (name: string) =>
+    JSON.parse(readFileSync(join(appDir, name), 'utf8')) as {
+      conformant: boolean;
+      counts: { pass: number; fail: number; skip: number };
+      results: { id: string; status: string }[];
+      replayCommands: Record<string, string>;
+    };
+
+  test('a conformant backend: exit 0 and a conformant JSON report', () => {
+    writeFileSync(
+      join(appDir, 'backend.mjs'),
+      "import { MemoryStorage } from 'sa-storage-kit/memory';\nexport default (ctx) => new MemoryStorage({ clock: ctx.clock });\n",
+    );
+    const run = kit(['check', './backend.mjs', '--json', 'out.json']);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('CONFORMANT');
+    const report = readReport('out.json');
+    expect(report.conformant).toBe(true);
+    expect(report.counts.fail).toBe(0);
+    expect(report.counts.pass).toBeGreaterThan(40);
+  });
+
+  test('a defective backend: exit 1, failing rule ids and npx replay commands in the JSON report', () => {
+    writeFileSync(
+      join(appDir, 'broken-backend.mjs'),
+      [
+        "import { MemoryStorage } from 'sa-storage-kit/memory';",
+        'class KeysAlwaysEmpty extends MemoryStorage {',
+        '  async keys() { return []; }',
+        '}',
+        'export const createStorage = (ctx) => new KeysAlwaysEmpty({ clock: ctx.clock });',
+        '',
+      ].join('\n'),
+    );
+    const run = kit(['check', './broken-backend.mjs', '--json', 'broken.json']);
+    expect(run.status, run.stderr).toBe(1);
+    const report = readReport('broken.json');
+    expect(report.conformant).toBe(false);
+    const failing = report.results.filter((r) => r.status === 'fail').map((r) => r.id);
+    expect(failing).toEqual(expect.arrayContaining(['PAT-01', 'PAT-07']));
+    expect(report.replayCommands['PAT-01']).toMatch(
+      /^npx sa-storage-kit check \.\/broken-backend\.mjs --only PAT-01 --seed \d+$/,
+    );
+  });
+
+  test('a TypeScript module without tsx installed: one line saying to install tsx, exit 2', () => {
+    writeFileSync(join(appDir, 'backend.ts'), 'export default () => null;\n');
+    const run = kit(['check', './backend.ts']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/install tsx to check TypeScript modules/);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
