@@ -7,16 +7,16 @@ import type { Rule } from './rule.js';
 
 /**
  * Pairs of namespaces that are not prefixes of one another, where the first, read as an
- * unescaped glob, matches the second's keys ("a*" ~ "ab…", "?x" ~ "zx…", "[ab]" ~ "a…").
+ * unescaped glob, matches the second's keys ("a*" ~ "ab…", "?x" ~ "zx…", "[ab]" ~ "a…",
+ * "\q" ~ "q…"). Each pair has its own base, so no namespace of one pair is a prefix of a
+ * namespace of another pair (the storages of every pair live until the rule ends).
  */
 function adversarialPairs(): [string, string][] {
-  const base = nextNamespace().replace(/[^a-z0-9:-]/gi, '');
-  return [
-    [`${base}a*`, `${base}ab`],
-    [`${base}?x`, `${base}zx`],
-    [`${base}[ab]`, `${base}a`],
-    [`${base}\\`, `${base}\\\\`],
-  ];
+  const pair = (first: string, second: string): [string, string] => {
+    const base = nextNamespace().replace(/[^a-z0-9:-]/gi, '');
+    return [base + first, base + second];
+  };
+  return [pair('a*', 'ab'), pair('?x', 'zx'), pair('[ab]', 'a'), pair('\\q', 'q')];
 }
 
 async function withPairs(

@@ -19,6 +19,23 @@ function call(storage: SaStorage, method: string): unknown {
   return (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...argsFor(method));
 }
 
+/** Waits for the call to settle, at most `timeoutMs`; false when it did not. */
+async function settlesWithin(returned: unknown, timeoutMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = Promise.resolve(returned).then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const stubRules: readonly Rule[] = [
   {
     id: 'STUB-01',
@@ -66,7 +83,8 @@ export const stubRules: readonly Rule[] = [
             `${describeCall(method, argsFor(method))} returned ${describeValue(returned)}, not a Promise`,
           );
         }
-        await (returned as Promise<unknown>).catch(() => undefined);
+        // Bounded: a stub that never settles is STUB-03's finding, not a reason to stall this rule.
+        await settlesWithin(returned as Promise<unknown>, t.options.callTimeoutMs);
       }
     },
   },
@@ -77,9 +95,21 @@ export const stubRules: readonly Rule[] = [
     spec: 'An unimplemented backend settles every call within the call timeout (it does not try to connect first).',
     hint: 'reject before opening any connection.',
     async run(t) {
-      // The guard fails any call that does not settle within callTimeoutMs.
-      const s = await t.storage();
-      for (const method of SA_STORAGE_METHODS) await (call(s, method) as Promise<unknown>).catch(() => undefined);
+      // Raw backend with its own timer: the guard's timeout is a rejection, which a catch-all would swallow.
+      const s = await t.rawStorage();
+      for (const method of SA_STORAGE_METHODS) {
+        let returned: unknown;
+        try {
+          returned = call(s, method);
+        } catch {
+          continue; // a synchronous throw is STUB-02's finding
+        }
+        if (!(await settlesWithin(returned, t.options.callTimeoutMs))) {
+          throw new RuleFailure(
+            `${describeCall(method, argsFor(method))} did not settle within ${t.options.callTimeoutMs} ms`,
+          );
+        }
+      }
     },
   },
 ];

@@ -44,29 +44,41 @@ export const ttlRules: readonly Rule[] = [
     hint: 'check every method for a lazy-expiry test, not only get (exists, keys and incr are the usual misses).',
     async run(t) {
       const s = await t.storage();
+      // Each method first meets its own untouched expired key: a lazy-expiry backend reclaims an
+      // entry when one method meets it, which would hide a missing expiry test in the next method.
       await t.liveThenGone({
         write: (ttl) =>
           s.mset(
             [
-              ['a', '1'],
-              ['b', '41'],
+              ['g', '1'],
+              ['e', '1'],
+              ['t', '1'],
+              ['m', '1'],
               ['c', 'x'],
+              ['b', '41'],
               ['d', '1'],
+              ['k', '1'],
             ],
             ttl,
           ),
-        whileLive: async () => expectEqual(await s.exists('a'), true, 'exists("a") before its deadline'),
+        whileLive: async () => expectEqual(await s.exists('e'), true, 'exists("e") at (or before) its deadline'),
         afterDeadline: async () => {
-          expectEqual(await s.get('a'), null, 'get of an expired key');
-          expectEqual(await s.exists('a'), false, 'exists of an expired key');
-          expectEqual(await s.ttl('a'), null, 'ttl of an expired key');
-          expectEqual(await s.mget(['a', 'c']), [null, null], 'mget of expired keys');
-          expectSameKeys(await s.keys('*'), [], 'keys("*") when every key has expired');
+          expectEqual(await s.exists('e'), false, 'exists of an expired key');
+          expectEqual(await s.ttl('t'), null, 'ttl of an expired key');
+          expectEqual(await s.mget(['m', 'm']), [null, null], 'mget of an expired key');
+          expectEqual(await s.get('g'), null, 'get of an expired key');
           await s.expire('c', LONG);
           expectEqual(await s.get('c'), null, 'get after expire() of an expired key (must not revive it)');
           expectEqual(await s.incr('b'), 1, 'incr of an expired key holding "41" (must start from 0)');
           expectEqual(await s.ttl('b'), null, 'ttl after incr of an expired key (the new key is persistent)');
           expectEqual(await s.decr('d'), -1, 'decr of an expired key holding "1" (must start from 0)');
+          if (!t.unsupported.has('keys')) {
+            expectSameKeys(
+              await s.keys('*'),
+              ['b', 'd'],
+              'keys("*") when every key written has expired (b and d recreated by incr/decr)',
+            );
+          }
         },
       });
     },
