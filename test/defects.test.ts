@@ -127,7 +127,7 @@ describe('the helpers are conformant without their flaw', () => {
   });
 });
 
-describe('known holes still escape their target rules', () => {
+describe.skipIf(knownHoles.length === 0)('known holes still escape their target rules (none known today)', () => {
   test.each(knownHoles.map((hole) => [hole.id, hole.targets.join(', '), hole] as const))(
     '%s still escapes %s',
     async (_id, _targets, hole) => {
@@ -145,17 +145,13 @@ describe('known holes still escape their target rules', () => {
  * Rules known to crash (their own code throws) on a defect instead of reporting it. The rule still
  * fails, but with "unexpected error" instead of its finding. Remove an entry once it is fixed.
  */
-const KNOWN_CRASHES: Readonly<Record<string, readonly string[]>> = {
-  // conformance/model/linearizability.ts: showValue() reads `.length` of a get result while rendering
-  // the violation it found, so a get resolving to undefined throws a TypeError there.
-  'get-missing-returns-undefined': ['CONC-04'],
-};
+const KNOWN_CRASHES: Readonly<Record<string, readonly string[]>> = {};
 
 /**
- * The whole profile against every defect, to catch rules that crash on odd answers. About 10 s
- * (one real-clock defect), so opt-in: SA_STORAGE_KIT_DEFECTS_FULL=1 npx vitest run test/defects.test.ts
+ * The whole profile against every defect, to catch rules that crash on odd answers (about 10 s,
+ * most of it the one real-clock defect).
  */
-describe.runIf(process.env.SA_STORAGE_KIT_DEFECTS_FULL === '1')('no rule crashes on a defect', () => {
+describe('no rule crashes on a defect', () => {
   test.each(defects.map((defect) => [defect.id, defect] as const))(
     'every rule gives a verdict on %s',
     async (_id, defect) => {

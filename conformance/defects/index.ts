@@ -7,6 +7,7 @@ import { concurrencyDefects } from './concurrency.js';
 import { counterDefects } from './counters.js';
 import type { Defect } from './defect.js';
 import { failureDefects } from './failures.js';
+import { formerHoleDefects } from './former-holes.js';
 import { keysValuesDefects } from './keys-values.js';
 import { modelDefects } from './model.js';
 import { namespaceDefects } from './namespaces.js';
@@ -31,4 +32,5 @@ export const defects: readonly Defect[] = [
   ...modelDefects,
   ...stubDefects,
   ...saTokenRustDefects,
+  ...formerHoleDefects,
 ];

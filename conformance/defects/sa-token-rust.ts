@@ -282,7 +282,7 @@ export const saTokenRustDefects: readonly Defect[] = [
     id: 'rust-memory-exists-sees-expired',
     description:
       'memory exists only checks that the entry is in the map, so an expired entry nobody has reclaimed yet is reported present.',
-    targets: ['TTL-02'],
+    targets: ['TTL-02', 'MODEL-01'],
     origin,
     create: (ctx) => new RustMemoryExistsSeesExpired(ctx),
   },
@@ -297,7 +297,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   {
     id: 'rust-memory-ttl-expired-zero',
     description: 'memory ttl of an expired entry nobody has reclaimed yet resolves to 0 instead of null.',
-    targets: ['TTL-02'],
+    targets: ['TTL-02', 'MODEL-01'],
     origin,
     create: (ctx) => new RustMemoryTtlExpiredZero(ctx),
   },

@@ -175,7 +175,7 @@ export const ttlDefects: readonly Defect[] = [
     id: 'incr-expired-keeps-deadline',
     description:
       'incr of an expired counter restarts from 0 but updates the old entry in place, keeping its past deadline, so the new value is lost at once.',
-    targets: ['TTL-02'],
+    targets: ['TTL-02', 'MODEL-01'],
     create: (ctx) => new IncrExpiredKeepsDeadline(ctx),
   },
   {
@@ -190,8 +190,8 @@ export const ttlDefects: readonly Defect[] = [
     id: 'expire-fractional-ttl-rounded-down',
     description:
       'expire rounds a fractional TTL down instead of up, so expire(k, 0.5) is refused and expire(k, 2.5) gives 2 ms.',
-    // TTL-09 checks fractional TTLs through set only; the model also uses 0.5 and 2.5 with expire.
-    targets: ['MODEL-01'],
+    // TTL-09 checks fractional TTLs through set, expire and mset; the model uses 0.5 and 2.5 with expire.
+    targets: ['TTL-09', 'MODEL-01'],
     create: (ctx) => new ExpireFractionalRoundedDown({ clock: ctx.clock }),
   },
   {

@@ -14,6 +14,8 @@ import { type CounterOutcome, ReferenceModel, type Window } from './reference-mo
 export interface ModelWorld {
   readonly model: ReferenceModel;
   readonly time: TimeControl;
+  /** How many state checks ran; picks the method of the next one. */
+  stateChecks: number;
 }
 export interface BackendUnderTest {
   readonly storage: SaStorage;
@@ -37,10 +39,26 @@ async function observe<T>(time: TimeControl, call: () => Promise<T>): Promise<{ 
 }
 
 /** Reads every probe key with `get` and checks the model (the state comparison after each command). */
+/**
+ * Reads every probe key back and checks the model: the state comparison after each command.
+ * The reading method rotates (get, exists, ttl, none): a lazy-expiry backend reclaims an entry
+ * when the first method meets it, so always probing with get would hide an expiry bug in the
+ * others; and a command followed by no probe lets the next command meet the entry first.
+ */
 async function probe(world: ModelWorld, backend: BackendUnderTest): Promise<void> {
+  const method = (['get', 'exists', 'ttl', 'none'] as const)[world.stateChecks++ % 4];
   for (const key of backend.probeKeys) {
-    const { value, window } = await observe(world.time, () => backend.storage.get(key));
-    world.model.get(key, window, value, `get(${JSON.stringify(key)}) [state check]`);
+    const shown = JSON.stringify(key);
+    if (method === 'get') {
+      const { value, window } = await observe(world.time, () => backend.storage.get(key));
+      world.model.get(key, window, value, `get(${shown}) [state check]`);
+    } else if (method === 'exists') {
+      const { value, window } = await observe(world.time, () => backend.storage.exists(key));
+      world.model.exists(key, window, value);
+    } else if (method === 'ttl') {
+      const { value, window } = await observe(world.time, () => backend.storage.ttl(key));
+      world.model.ttl(key, window, value);
+    }
   }
 }
 
@@ -340,5 +358,5 @@ export function modelCommands(
 }
 
 export function newModelWorld(time: TimeControl): ModelWorld {
-  return { model: new ReferenceModel(time.toleranceMs), time };
+  return { model: new ReferenceModel(time.toleranceMs), time, stateChecks: 0 };
 }

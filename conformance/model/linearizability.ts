@@ -589,7 +589,8 @@ function renderLines(events: readonly HistoryEvent[], marked: ReadonlySet<Histor
 const MAX_SHOWN = 40;
 
 function showValue(value: Value): string {
-  if (value === null) return 'null';
+  // A backend may answer undefined (a contract breach): render it rather than crash on it.
+  if (value === null || value === undefined) return String(value);
   const text = JSON.stringify(value);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 4)}…" (${value.length} chars)` : text;
 }

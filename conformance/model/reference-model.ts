@@ -189,6 +189,7 @@ export class ReferenceModel {
 
   keys(pattern: string, w: Window, got: readonly string[]): void {
     const call = `keys(${JSON.stringify(pattern)})`;
+    if (!Array.isArray(got)) this.#fail('PAT-06', call, 'an array of keys', got);
     const seen = new Set<string>();
     const matches = compilePattern(pattern);
     for (const key of got) {

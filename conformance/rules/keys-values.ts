@@ -89,6 +89,14 @@ export const keysValuesRules: readonly Rule[] = [
       const back = await s.get(key);
       expectEqual(back?.length, value.length, 'length of get(<8 KiB key>) after set(<8 KiB key>, <1 MiB value>)');
       expectEqual(back === value, true, 'the 1 MiB value read back is identical');
+      // Two long keys that differ only in their last character: truncation would merge them.
+      await s.set(`${key}1`, 'one');
+      await s.set(`${key}2`, 'two');
+      expectEqual(
+        await s.mget([`${key}1`, `${key}2`]),
+        ['one', 'two'],
+        'two 8 KiB keys differing in the last character',
+      );
     },
   },
   {
@@ -184,6 +192,37 @@ export const keysValuesRules: readonly Rule[] = [
       for (const [i, key] of LOOKALIKE_KEYS.entries()) {
         expectEqual(await s.get(key), `v${i}`, `get(${JSON.stringify(key)})`);
       }
+    },
+  },
+  {
+    id: 'KV-10',
+    area: 'keys-values',
+    title: 'a key is never read as a pattern',
+    spec: 'Every single-key and bulk method treats its key literally: a key containing `* ? [ ] \\` names exactly that key and never the keys it would match as a glob.',
+    hint: 'check for KEYS/SCAN MATCH or a glob or regex built from the key in exists, delete, ttl, expire, incr or mdel; only keys(pattern) takes a pattern.',
+    async run(t) {
+      const s = await t.storage();
+      await s.mset([
+        ['ab', '1'],
+        ['a]', '2'],
+      ]);
+      for (const glob of ['a*', 'a?', '[a]b', 'a\\b', '*']) {
+        const shown = JSON.stringify(glob);
+        expectEqual(await s.exists(glob), false, `exists(${shown}) with only "ab" and "a]" stored`);
+        expectEqual(await s.get(glob), null, `get(${shown}) with only "ab" and "a]" stored`);
+        expectEqual(await s.ttl(glob), null, `ttl(${shown}) with only "ab" and "a]" stored`);
+        await s.expire(glob, 1000);
+        await s.delete(glob);
+        await s.mdel([glob]);
+      }
+      expectEqual(
+        await s.mget(['ab', 'a]']),
+        ['1', '2'],
+        'mget(["ab", "a]"]) after delete/mdel/expire of glob-like keys',
+      );
+      expectEqual(await s.ttl('ab'), null, 'ttl("ab") after expire("a*", 1000)');
+      expectEqual(await s.incr('a*'), 1, 'incr("a*") with "ab" stored (a new key)');
+      expectEqual(await s.get('ab'), '1', 'get("ab") after incr("a*")');
     },
   },
 ];

@@ -78,9 +78,12 @@ export const namespaceRules: readonly Rule[] = [
         expectEqual(await a.get('k'), null, `get("k") of the first of ${names}`);
         expectEqual(await a.exists('bk'), false, `exists("bk") of the first of ${names}`);
         expectEqual(await a.mget(['k', 'bk']), [null, null], `mget of the first of ${names}`);
-        expectSameKeys(await a.keys('*'), [], `keys("*") of the first of ${names}`);
+        // Listing is checked only where the backend lists keys at all (the "keys" capability).
+        const lists = !t.unsupported.has('keys');
+        if (lists) expectSameKeys(await a.keys('*'), [], `keys("*") of the first of ${names}`);
         expectEqual(await a.incr('n'), 1, `incr("n") of the first of ${names}`);
-        expectSameKeys(await b.keys('*'), ['k', 'bk', 'n'], `keys("*") of the second of ${names}`);
+        if (lists) expectSameKeys(await b.keys('*'), ['k', 'bk', 'n'], `keys("*") of the second of ${names}`);
+        else expectEqual(await b.get('n'), '1', `get("n") of the second of ${names} after the first's incr("n")`);
       });
     },
   },

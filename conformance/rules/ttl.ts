@@ -158,6 +158,13 @@ export const ttlRules: readonly Rule[] = [
         300_000,
         'ttl after expire("k", 300000) (shorten)',
       );
+      // A key at its exact deadline is still live, so expire must still extend it.
+      await t.liveThenGone({
+        write: (ttl) => s.set('edge', 'v', ttl),
+        whileLive: async () => s.expire('edge', LONG),
+        afterDeadline: async () =>
+          expectEqual(await s.get('edge'), 'v', 'get("edge") after expire() at its deadline extended it'),
+      });
       await s.set('p', 'v');
       await t.liveThenGone({
         write: (ttl) => s.expire('p', ttl),
@@ -253,6 +260,11 @@ export const ttlRules: readonly Rule[] = [
         await s.set('sub', 'v', 1499.5);
         expectEqual(await s.ttl('frac'), 1, 'ttl after set with TTL 0.2 (rounded up to 1 ms)');
         expectEqual(await s.ttl('sub'), 1500, 'ttl after set with TTL 1499.5 (rounded up to 1500 ms)');
+        await s.set('ex', 'v');
+        await s.expire('ex', 2.01);
+        expectEqual(await s.ttl('ex'), 3, 'ttl after expire with TTL 2.01 (rounded up to 3 ms)');
+        await s.mset([['ms', 'v']], 0.5);
+        expectEqual(await s.ttl('ms'), 1, 'ttl after mset with TTL 0.5 (rounded up to 1 ms)');
         await t.time.advance(1);
         expectEqual(await s.get('frac'), 'v', 'get 1 ms after set with TTL 0.2 (deadline s + 1)');
         await t.time.advance(1);
@@ -280,6 +292,11 @@ export const ttlRules: readonly Rule[] = [
       const s = await t.storage();
       await s.set('max', 'v', MAX_TTL_MS);
       expectBetween(await s.ttl('max'), MAX_TTL_MS - 60_000, MAX_TTL_MS, 'ttl after set with TTL 1e15');
+      await s.set('later', 'v');
+      await s.expire('later', MAX_TTL_MS);
+      expectBetween(await s.ttl('later'), MAX_TTL_MS - 60_000, MAX_TTL_MS, 'ttl after expire with TTL 1e15');
+      await s.mset([['bulk', 'v']], MAX_TTL_MS);
+      expectBetween(await s.ttl('bulk'), MAX_TTL_MS - 60_000, MAX_TTL_MS, 'ttl after mset with TTL 1e15');
       await s.set('n', 'v', null);
       await s.set('u', 'v', undefined);
       await s.mset([['m', 'v']], null);

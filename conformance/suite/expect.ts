@@ -20,6 +20,7 @@ export function expectTrue(condition: boolean, message: string): asserts conditi
 
 /** Same elements regardless of order, each exactly once. */
 export function expectSameKeys(actual: readonly string[], expected: readonly string[], what: string): void {
+  if (!Array.isArray(actual)) throw new RuleFailure(`${what}: expected an array of keys, got ${describeValue(actual)}`);
   const sortedActual = [...actual].sort();
   const sortedExpected = [...expected].sort();
   if (!same(sortedActual, sortedExpected)) {
