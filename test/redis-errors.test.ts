@@ -16,6 +16,7 @@ import { freePort, type LocalRedis, startLocalRedis } from '../scripts/redis/loc
 import { type ProvisionedRedis, provisionRedis } from '../scripts/redis/provision.js';
 import {
   commandsSentOn,
+  everythingShown,
   expectStorageError,
   rawClient,
   type SeenCommand,
@@ -448,6 +449,20 @@ describe('mapRedisError (the one mapping function)', () => {
     [Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }), 'ConnectionError'],
     [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 'ConnectionError'],
     [Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'ConnectionError'],
+    // Redis Cluster (ioredis Cluster)
+    [new Error("Cluster isn't ready and enableOfflineQueue options is false"), 'ConnectionError'],
+    [new Error('Too many Cluster redirections. Last error: Error: Connection is closed.'), 'ConnectionError'],
+    [new Error('None of startup nodes is available'), 'ConnectionError'],
+    [Object.assign(new Error('Cluster is ended.'), { name: 'AbortError' }), 'ConnectionError'],
+    [Object.assign(new Error('CLUSTERDOWN The cluster is down'), { name: 'ReplyError' }), 'ConnectionError'],
+    [
+      Object.assign(new Error('TRYAGAIN Multiple keys request during rehashing'), { name: 'ReplyError' }),
+      'ConnectionError',
+    ],
+    [
+      Object.assign(new Error("CROSSSLOT Keys in request don't hash to the same slot"), { name: 'ReplyError' }),
+      'OperationFailed',
+    ],
     [new TypeError('cannot read properties of undefined'), 'InternalError'],
     ['a thrown string', 'InternalError'],
   ] as const)('%s → %s', (error, kind) => {
@@ -456,6 +471,22 @@ describe('mapRedisError (the one mapping function)', () => {
     expect(mapped.kind).toBe(kind);
     expect(mapped.message).toMatch(/^context: /);
     expect(mapped.cause).toBeInstanceOf(Error);
+  });
+
+  test('ioredis "Failed to refresh slots cache.": ConnectionError that says why, scrubbed', () => {
+    const lastNodeError = Object.assign(new Error('WRONGPASS invalid username-password pair (hunter2-secret)'), {
+      name: 'ReplyError',
+      command: { name: 'auth', args: ['alice', 'hunter2-secret'] },
+    });
+    const error = Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError });
+    Object.defineProperty(error, 'name', { value: 'ClusterAllFailedError' });
+    const mapped = mapRedisError(error, 'cannot connect to Redis Cluster', ['hunter2-secret']);
+    expect(mapped.kind).toBe('ConnectionError');
+    expect(mapped.message).toMatch(/Failed to refresh slots cache.*last node error: WRONGPASS/);
+    const cause = mapped.cause as { lastNodeError?: { message: string; command?: unknown } };
+    expect(cause.lastNodeError?.message).toMatch(/^WRONGPASS/);
+    expect(cause.lastNodeError?.command).toEqual({ name: 'auth' });
+    expect(everythingShown(mapped)).not.toContain('hunter2');
   });
 
   test('StorageErrors pass through untouched', () => {

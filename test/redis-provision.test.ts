@@ -8,7 +8,15 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { dockerAnswers, findRedisServer, HOW_TO_GET_REDIS, provisionRedis } from '../scripts/redis/provision.js';
+import {
+  dockerAnswers,
+  findRedisServer,
+  HOW_TO_GET_REDIS,
+  HOW_TO_GET_REDIS_CLUSTER,
+  parseClusterNodes,
+  provisionRedis,
+  provisionRedisCluster,
+} from '../scripts/redis/provision.js';
 import { rawClient } from './redis-helpers.js';
 
 const NOTHING = { PATH: '/nonexistent-bin', DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
@@ -74,6 +82,28 @@ describe('provisionRedis', () => {
       /needs a local redis-server binary/,
     );
     expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('provisionRedisCluster (the local cluster itself is exercised by the cluster test files)', () => {
+  test('REDIS_CLUSTER_NODES wins when set: host:port or URLs, commas or spaces', async () => {
+    expect(parseClusterNodes('10.0.0.1:7000,10.0.0.2:7001  rediss://:pw@h:7002')).toEqual([
+      'redis://10.0.0.1:7000',
+      'redis://10.0.0.2:7001',
+      'rediss://:pw@h:7002',
+    ]);
+    const provisioned = await provisionRedisCluster({ env: { ...NOTHING, REDIS_CLUSTER_NODES: 'c1:7000, c2:7001' } });
+    expect(provisioned.source).toBe('REDIS_CLUSTER_NODES');
+    expect(provisioned.nodes).toEqual(['redis://c1:7000', 'redis://c2:7001']);
+    expect(provisioned.local).toBeUndefined();
+    await provisioned.stop();
+  });
+
+  test('nothing available, or exclusive without a binary: a clear error (no silent skip)', async () => {
+    await expect(provisionRedisCluster({ env: NOTHING })).rejects.toThrow(HOW_TO_GET_REDIS_CLUSTER);
+    await expect(
+      provisionRedisCluster({ exclusive: true, env: { ...NOTHING, REDIS_CLUSTER_NODES: 'c1:7000' } }),
+    ).rejects.toThrow(/needs a local cluster of its own/);
   });
 });
 

@@ -1,19 +1,17 @@
-/**
- * Connection settings: URL parsing, credentials with reserved characters (against a redis-server
- * with --requirepass and ACL users), database selection, TLS (rediss://), and the rule that no
- * message or cause ever contains the password.
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isStorageError, type StorageError } from '../conformance/contract/index.js';
 import { parseRedisUrl, RedisStorage } from '../implementations/redis/index.js';
 import { freePort } from '../scripts/redis/local-server.js';
 import { type ProvisionedRedis, provisionRedis } from '../scripts/redis/provision.js';
-import { everythingShown, expectStorageError, rawClient, uniquePrefix } from './redis-helpers.js';
+import {
+  everythingShown,
+  expectStorageError,
+  makeTestCertificates,
+  rawClient,
+  type TestCertificates,
+  uniquePrefix,
+} from './redis-helpers.js';
 
 /** Every character a URL reserves, plus the one that ends it. */
 const PASSWORD = 'p@ss:w/rd%#secret';
@@ -195,6 +193,37 @@ describe('credentials against a live server (--requirepass + ACL user)', () => {
     );
   });
 
+  test('an ACL user allowed only the commands the storage sends (as in the production notes) can do everything', async () => {
+    // biome-ignore format: the permission list, as documented
+    await admin.call('ACL', 'SETUSER', 'minimal', 'on', `>${PASSWORD}`, '~minimal:*', '+get', '+set', '+unlink', '+exists',
+      '+pexpire', '+pttl', '+mget', '+multi', '+exec', '+incrby', '+decrby', '+scan', '+info');
+    const storage = await RedisStorage.connect(`redis://minimal:${enc(PASSWORD)}@${host}:${port}`, 'minimal:');
+    try {
+      await storage.mset(
+        [
+          ['a', '1'],
+          ['b', '2'],
+        ],
+        60_000,
+      );
+      await storage.set('c', '3');
+      expect(await storage.mget(['a', 'b', 'c'])).toEqual(['1', '2', '3']);
+      expect(await storage.get('a')).toBe('1');
+      expect(await storage.exists('a')).toBe(true);
+      await storage.expire('c', 60_000);
+      expect(await storage.ttl('c')).toBeGreaterThan(0);
+      expect(await storage.incr('n')).toBe(1);
+      expect(await storage.decr('n')).toBe(0);
+      expect((await storage.keys('*')).sort()).toEqual(['a', 'b', 'c', 'n']);
+      await storage.delete('a');
+      await storage.mdel(['b']);
+      await storage.clear();
+      expect(await storage.keys('*')).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+  });
+
   test('a command the ACL user may not run: OperationFailed without the password', async () => {
     const storage = await RedisStorage.connect(`redis://bob:${enc(PASSWORD)}@${host}:${port}`, 'not-bob:');
     try {
@@ -218,24 +247,19 @@ describe('credentials against a live server (--requirepass + ACL user)', () => {
   });
 });
 
-describe('TLS (rediss://)', () => {
+describe('TLS (rediss://), certificate verification on', () => {
   let redis: ProvisionedRedis;
-  let dir: string;
+  let certificates: TestCertificates;
+  /** The test CA that signed the server certificate (CN=localhost, SAN localhost and 127.0.0.1). */
   let cert: string;
+  /** Another CA, which signed nothing the server presents. */
+  let wrongCa: string;
   let tlsPort: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sa-storage-kit-tls-'));
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    try {
-      // biome-ignore format: one openssl invocation
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'pipe' });
-    } catch (error) {
-      throw new Error(`the TLS tests need the openssl command to make a throwaway certificate: ${String(error)}`);
-    }
-    cert = readFileSync(certFile, 'utf8');
+    certificates = makeTestCertificates();
+    cert = certificates.ca;
+    wrongCa = certificates.wrongCa;
     tlsPort = await freePort();
     redis = await provisionRedis({
       process: true,
@@ -243,9 +267,9 @@ describe('TLS (rediss://)', () => {
         '--tls-port',
         String(tlsPort),
         '--tls-cert-file',
-        certFile,
+        certificates.certFile,
         '--tls-key-file',
-        keyFile,
+        certificates.keyFile,
         '--tls-auth-clients',
         'no',
       ],
@@ -254,7 +278,7 @@ describe('TLS (rediss://)', () => {
 
   afterAll(async () => {
     await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    certificates?.remove();
   });
 
   test('rediss:// with the server CA connects over TLS', async () => {
@@ -275,7 +299,26 @@ describe('TLS (rediss://)', () => {
     }
   });
 
-  test('an untrusted certificate: ConnectionError', async () => {
+  test('a CA that did not sign the server certificate: ConnectionError', async () => {
+    const error = await expectStorageError(
+      RedisStorage.connect(`rediss://localhost:${tlsPort}`, '', { connectTimeoutMs: 2000, tls: { ca: [wrongCa] } }),
+      'ConnectionError',
+    );
+    expect(error.message).toMatch(/certificate/i);
+  });
+
+  test('the right CA but another host name than the certificate names: ConnectionError', async () => {
+    const error = await expectStorageError(
+      RedisStorage.connect(`rediss://localhost:${tlsPort}`, '', {
+        connectTimeoutMs: 2000,
+        tls: { ca: [cert], servername: 'cache.example.com' },
+      }),
+      'ConnectionError',
+    );
+    expect(error.message).toMatch(/altnames|host ?name/i);
+  });
+
+  test('an untrusted certificate (no CA given, system CAs only): ConnectionError', async () => {
     const error = await expectStorageError(
       RedisStorage.connect(`rediss://localhost:${tlsPort}`, '', { connectTimeoutMs: 2000 }),
       'ConnectionError',

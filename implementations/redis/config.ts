@@ -6,10 +6,10 @@
  * keeps the WHATWG `TypeError` as cause, because that error carries the whole URL as `input`.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { RedisOptions } from 'ioredis';
+import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { StorageError } from '../../conformance/contract/index.js';
 import { sanitizeCause } from './errors.js';
-import type { RedisConfig, RedisConnectOptions } from './redis-storage.js';
+import type { RedisClusterOptions, RedisConfig, RedisConnectOptions } from './redis-storage.js';
 
 export const DEFAULT_HOST = 'localhost';
 export const DEFAULT_PORT = 6379;
@@ -141,6 +141,93 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** A validated cluster config: the startup nodes plus the settings every node connection shares. */
+export interface ResolvedClusterConfig {
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly tls: ConnectionOptions | undefined;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+}
+
+const SHARED_NODE_FIELDS = ['username', 'password', 'tls'] as const;
+
+/**
+ * Validates `RedisStorage.cluster(nodes, …, options)`. Each node is `{ host, port }` or a
+ * `redis://` / `rediss://` URL (validated like `connect`'s). Credentials and TLS may come from
+ * the URLs or from `options` (which win); URLs that carry them must agree, since one set of
+ * settings is used for every node the cluster reports. A database index other than 0 is
+ * refused: Redis Cluster only has database 0.
+ */
+export function resolveClusterConfig(nodes: unknown, options: unknown = {}): ResolvedClusterConfig {
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    throw invalid('invalid Redis Cluster nodes: expected a non-empty array of { host, port } or redis:// URLs');
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('invalid Redis Cluster options: expected an object');
+  }
+  const fromUrls: Partial<Record<(typeof SHARED_NODE_FIELDS)[number], unknown>> = {};
+  const resolvedNodes = nodes.map((node: unknown, index) => {
+    let config: RedisConfig;
+    if (typeof node === 'string') {
+      config = parseRedisUrl(node);
+      if (config.database !== undefined && config.database !== 0) {
+        throw invalid(`invalid Redis Cluster node #${index + 1}: Redis Cluster only has database 0`);
+      }
+      for (const field of SHARED_NODE_FIELDS) {
+        // A redis:// URL says "no TLS" as clearly as rediss:// says "TLS".
+        const value = field === 'tls' ? config.tls === true : config[field];
+        if (value === undefined) continue;
+        if (field in fromUrls && fromUrls[field] !== value) {
+          throw invalid(
+            `invalid Redis Cluster nodes: the URLs disagree on the ${field === 'tls' ? 'scheme (redis/rediss)' : field}; pass it once in the options instead`,
+          );
+        }
+        fromUrls[field] = value;
+      }
+    } else if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      const { host, port } = node as { host?: unknown; port?: unknown };
+      config = { host: host as string, port: port as number };
+    } else {
+      throw invalid(`invalid Redis Cluster node #${index + 1}: expected { host, port } or a redis:// URL`);
+    }
+    const { host, port } = resolveConfig({ host: config.host, port: config.port });
+    return { host, port };
+  });
+  const database = (options as { database?: unknown }).database;
+  if (database !== undefined && database !== null && database !== 0) {
+    throw invalid('invalid Redis Cluster options: Redis Cluster only has database 0');
+  }
+  const shared = resolveConfig({ ...fromUrls, ...definedOnly(options as RedisClusterOptions) });
+  return {
+    nodes: resolvedNodes,
+    username: shared.username,
+    password: shared.password,
+    tls: shared.tls,
+    connectTimeoutMs: shared.connectTimeoutMs,
+    commandTimeoutMs: shared.commandTimeoutMs,
+  };
+}
+
+/** Reconnect delays: quick at first, capped at 2 s. */
+const retryDelay = (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000);
+
+/** What every connection the storage owns shares, standalone or cluster node (see toIoredisOptions). */
+function connectionOptions(config: ResolvedRedisConfig | ResolvedClusterConfig) {
+  return {
+    username: config.username,
+    password: config.password,
+    tls: config.tls,
+    connectTimeout: config.connectTimeoutMs,
+    commandTimeout: config.commandTimeoutMs,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    enableReadyCheck: true,
+    keyPrefix: '', // the storage prefixes keys itself (ioredis's keyPrefix skips SCAN patterns)
+  } satisfies RedisOptions;
+}
+
 /**
  * The ioredis options for a client this storage owns. Nothing can wait forever:
  * - `connectTimeout` bounds the TCP/TLS connect (the storage bounds the whole handshake itself);
@@ -154,20 +241,42 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  */
 export function toIoredisOptions(config: ResolvedRedisConfig): RedisOptions {
   return {
+    ...connectionOptions(config),
     host: config.host,
     port: config.port,
-    username: config.username,
-    password: config.password,
     db: config.database,
-    tls: config.tls,
     lazyConnect: true,
-    connectTimeout: config.connectTimeoutMs,
-    commandTimeout: config.commandTimeoutMs,
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
+    retryStrategy: retryDelay,
+  };
+}
+
+/**
+ * The ioredis Cluster options, on the same principles as toIoredisOptions:
+ * - every node connection gets the shared settings (credentials, TLS, timeouts, no re-send);
+ * - no cluster-level offline queue: while the cluster is (re)connecting, commands fail at once;
+ * - MOVED and ASK are followed by ioredis (at most 16 redirections); TRYAGAIN (a multi-key
+ *   command during a slot migration; nothing was executed) is retried every 100 ms within that
+ *   budget; CLUSTERDOWN is not retried: it rejects at once as a ConnectionError that says
+ *   CLUSTERDOWN (the storage's own deadline would otherwise cut the retries short with a bare
+ *   "timed out");
+ * - `retryDelayOnFailover: 0`: a command whose connection dropped is rejected, not re-sent
+ *   (it may have run: an incr would count twice);
+ * - the cluster reconnects in the background with capped backoff (a lost node is re-created
+ *   from the next slot map or MOVED reply).
+ */
+export function toIoredisClusterOptions(config: ResolvedClusterConfig): ClusterOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
     enableReadyCheck: true,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
-    keyPrefix: '', // the storage prefixes keys itself (ioredis's keyPrefix skips SCAN patterns)
+    maxRedirections: 16,
+    retryDelayOnMoved: 0,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: Math.min(config.connectTimeoutMs, 2_000),
+    clusterRetryStrategy: retryDelay,
+    redisOptions: connectionOptions(config),
   };
 }

@@ -11,11 +11,16 @@ const REDACTED = '[redacted]';
 
 /** Redis replies that mean "the server cannot serve you right now", not "this operation is wrong". */
 const UNAVAILABLE_REPLY = /^(?:NOAUTH|WRONGPASS|LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
-/** ioredis's own connection-state errors. */
+/** ioredis's own connection-state errors (standalone and Cluster). */
 const CONNECTION_MESSAGE =
-  /Command timed out|Connection is closed|Stream isn't writeable|Socket timeout|connect ETIMEDOUT|Command aborted due to connection close|Reached the max retries per request limit/i;
+  /Command timed out|Connection is closed|Connection is (?:aborted|discarded)|Stream isn't writeable|Socket timeout|connect ETIMEDOUT|Command aborted due to connection close|Reached the max retries per request limit|Cluster isn't ready|Cluster is (?:ended|disconnected|disconnecting)|None of startup nodes is available|Failed to refresh slots cache|Too many Cluster redirections/i;
 /** Error names ioredis uses for connection loss. */
-const CONNECTION_NAMES = new Set(['AbortError', 'MaxRetriesPerRequestError', 'InterruptError']);
+const CONNECTION_NAMES = new Set([
+  'AbortError',
+  'MaxRetriesPerRequestError',
+  'InterruptError',
+  'ClusterAllFailedError',
+]);
 
 /** Every form in which a secret might show up in a message (raw and URL-encoded). */
 export function secretVariants(secret: string | null | undefined): string[] {
@@ -54,7 +59,18 @@ export function sanitizeCause(error: unknown, secrets: readonly string[]): Error
   if (typeof command === 'object' && command !== null && typeof field(command, 'name') === 'string') {
     Object.defineProperty(copy, 'command', { value: { name: field(command, 'name') }, enumerable: true });
   }
+  const lastNodeError = field(error, 'lastNodeError'); // ioredis ClusterAllFailedError
+  if (lastNodeError !== undefined && lastNodeError !== null) {
+    Object.defineProperty(copy, 'lastNodeError', { value: sanitizeCause(lastNodeError, secrets), enumerable: true });
+  }
   return copy;
+}
+
+/** The message, plus the last node's error for ioredis's "Failed to refresh slots cache." (say why). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const last = field(error, 'lastNodeError');
+  return last instanceof Error ? `${error.message} (last node error: ${last.message})` : error.message;
 }
 
 /** The StorageError kind for an error from the Redis layer. */
@@ -86,7 +102,7 @@ export function mapRedisError(
 ): StorageError {
   if (isStorageError(error)) return error;
   const kind = classifyRedisError(error, fallback);
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = describe(error);
   return new StorageError(kind, redact(`${context}: ${detail}`, secrets), {
     cause: sanitizeCause(error, secrets),
   });

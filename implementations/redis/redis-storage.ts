@@ -1,5 +1,6 @@
 /**
- * RedisStorage: the SaStorage contract on one Redis server (or a proxy in front of one), over ioredis.
+ * RedisStorage: the SaStorage contract on one Redis server (or a proxy in front of one) or on a
+ * Redis Cluster, over ioredis.
  *
  * Wire-compatible with sa-token-rust's RedisStorage: the Redis key is `keyPrefix + key`, values
  * are plain strings and TTLs are Redis TTLs, so Rust and Node services can share one database.
@@ -10,9 +11,12 @@
  * (mset, all-or-nothing) · UNLINK (mdel, one) · MULTI/EXEC of INCRBY|DECRBY + GET (the exact
  * 64-bit result as a string) · SCAN MATCH <glob-escaped prefix>* COUNT 1000 for keys and clear
  * (never KEYS, never FLUSHDB). Every argument is validated before anything is sent.
+ *
+ * On a cluster the same code runs; only the Topology differs: multi-key commands (MGET, the
+ * mset MULTI/EXEC, UNLINK) are sent once per hash slot, and SCAN runs on every master.
  */
 import type { ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import {
   assertEntryList,
   assertKeyList,
@@ -20,14 +24,24 @@ import {
   compilePattern,
   type Entry,
   escapeGlob,
+  isStorageError,
   normalizeOptionalTtl,
   normalizeRequiredTtl,
   SaStorageBase,
   StorageError,
   type Ttl,
 } from '../../conformance/contract/index.js';
-import { parseRedisUrl, type ResolvedRedisConfig, resolveConfig, toIoredisOptions } from './config.js';
+import {
+  parseRedisUrl,
+  type ResolvedClusterConfig,
+  type ResolvedRedisConfig,
+  resolveClusterConfig,
+  resolveConfig,
+  toIoredisClusterOptions,
+  toIoredisOptions,
+} from './config.js';
 import { mapRedisError, secretVariants } from './errors.js';
+import { groupBySlot, ioredisMisplaces } from './slots.js';
 
 /** Connection settings for `RedisStorage.fromConfig` and the builder (the fields of sa-token-rust's RedisConfig, plus TLS, ACL user and timeouts). */
 export interface RedisConfig {
@@ -51,6 +65,18 @@ export interface RedisConfig {
 /** Settings a URL cannot carry, for `RedisStorage.connect(url, keyPrefix, options)`. */
 export type RedisConnectOptions = Pick<RedisConfig, 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'>;
 
+/** A Redis Cluster startup node: `{ host, port }` or a `redis://` / `rediss://` URL (credentials percent-encoded). */
+export type RedisClusterNode = string | { host: string; port: number };
+
+/**
+ * Settings shared by every node connection of `RedisStorage.cluster` (they win over credentials
+ * and TLS given in node URLs). There is no database index: Redis Cluster only has database 0.
+ */
+export type RedisClusterOptions = Pick<
+  RedisConfig,
+  'username' | 'password' | 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'
+>;
+
 /** For `RedisStorage.fromClient`. */
 export interface RedisFromClientOptions {
   /**
@@ -73,6 +99,11 @@ function preview(key: string): string {
   return key.length > 64 ? `${shown} (${key.length} chars)` : shown;
 }
 
+/** The items at the given positions. */
+function pick<T>(items: readonly T[], positions: readonly number[]): T[] {
+  return positions.map((position) => items[position] as T);
+}
+
 /** Throws the first per-command error of a MULTI/EXEC; returns the replies. */
 function execReplies(replies: [error: Error | null, reply: unknown][] | null, expected: number): unknown[] {
   if (replies === null || replies.length !== expected) {
@@ -82,10 +113,63 @@ function execReplies(replies: [error: Error | null, reply: unknown][] | null, ex
   return replies.map(([, reply]) => reply);
 }
 
-/** Waits until the client is ready (handshake, AUTH, SELECT included), at most `timeoutMs`. */
-function connectWithin(client: Redis, config: ResolvedRedisConfig, secrets: readonly string[]): Promise<void> {
-  const context = `cannot connect to Redis at ${config.host}:${config.port}`;
-  return new Promise((resolve, reject) => {
+/**
+ * Connects a cluster client and then every master's connection. ioredis opens node connections
+ * lazily, and without an offline queue (which would send a command the caller was already told
+ * had timed out once the cluster is back) it refuses commands for a node whose connection is
+ * still being opened: connecting the masters up front keeps the first burst of commands from
+ * failing. Later (a node restarted or replaced) only the first few milliseconds are affected.
+ */
+async function connectCluster(client: Cluster): Promise<void> {
+  await client.connect();
+  await Promise.all(
+    client.nodes('master').map(async (node) => {
+      if (node.status === 'wait') await node.connect();
+      else if (node.status !== 'ready') await new Promise((resolve) => node.once('ready', resolve));
+    }),
+  );
+}
+
+/**
+ * ioredis reports a cluster it could not reach only as "Failed to refresh slots cache. (last node
+ * error: Connection is closed.)": the reason (a certificate ioredis refused, a TLS/plain mix-up)
+ * died with the helper connection it used. When time is left within connectTimeoutMs, one direct
+ * connection to the first startup node with the same settings says why.
+ */
+async function explainClusterFailure(
+  error: unknown,
+  config: ResolvedClusterConfig,
+  timeLeftMs: number,
+  secrets: readonly string[],
+): Promise<unknown> {
+  const first = config.nodes[0];
+  if (!isStorageError(error) || error.kind !== 'ConnectionError' || first === undefined || timeLeftMs < 50)
+    return error;
+  if (!/Failed to refresh slots cache|None of startup nodes|Connection is closed/.test(error.message)) return error;
+  const probe = new Redis(
+    toIoredisOptions({ ...config, host: first.host, port: first.port, database: 0, connectTimeoutMs: timeLeftMs }),
+  );
+  probe.on('error', () => {});
+  const context = `connecting to ${first.host}:${first.port} directly`;
+  try {
+    await connectWithin(probe, context, timeLeftMs, secrets);
+    probe.disconnect();
+    return error; // the node answers on its own: nothing more to say
+  } catch (probeError) {
+    const reason = isStorageError(probeError) ? probeError.message : String(probeError);
+    return new StorageError('ConnectionError', `${error.message}; ${reason}`, { cause: error.cause });
+  }
+}
+
+/** Waits until the client is ready (handshake, AUTH, SELECT, cluster slot map included), at most `timeoutMs`. */
+function connectWithin(
+  client: Redis | Cluster,
+  context: string,
+  timeoutMs: number,
+  secrets: readonly string[],
+  connect: () => Promise<void> = () => client.connect(),
+) {
+  return new Promise<void>((resolve, reject) => {
     let settled = false;
     const finish = (error?: unknown) => {
       if (settled) return;
@@ -97,15 +181,58 @@ function connectWithin(client: Redis, config: ResolvedRedisConfig, secrets: read
       reject(mapRedisError(error, context, secrets, 'ConnectionError'));
     };
     const timer = setTimeout(
-      () => finish(new Error(`no ready connection within ${config.connectTimeoutMs} ms (connectTimeoutMs)`)),
-      config.connectTimeoutMs,
+      () => finish(new Error(`no ready connection within ${timeoutMs} ms (connectTimeoutMs)`)),
+      timeoutMs,
     );
     // Any error before "ready" fails the connect: a refused socket, bad credentials, and also a
     // failed SELECT, which ioredis only reports as an event before going on with database 0.
     client.on('error', finish);
-    client.connect().then(() => finish(), finish);
+    connect().then(() => finish(), finish);
   });
 }
+
+/**
+ * What differs between one server and a cluster. Everything else (validation, commands,
+ * timeouts, error mapping) is the same code for both.
+ */
+interface Topology {
+  /**
+   * Positions of `redisKeys` in groups that one multi-key command or MULTI/EXEC may take:
+   * everything at once on one server, one group per hash slot on a cluster.
+   */
+  group(redisKeys: readonly string[]): number[][];
+  /** The servers whose keyspaces together hold every key: SCAN walks each of them. */
+  scanTargets(): Redis[];
+  /** True when a MULTI/EXEC of these (same-slot) keys must be sent as one script instead (see slots.ts). */
+  needsScript(redisKeys: readonly string[]): boolean;
+}
+
+function standaloneTopology(client: Redis): Topology {
+  return {
+    group: (redisKeys) => [redisKeys.map((_, index) => index)],
+    scanTargets: () => [client],
+    needsScript: () => false,
+  };
+}
+
+function clusterTopology(client: Cluster): Topology {
+  return {
+    group: groupBySlot,
+    scanTargets: () => {
+      const masters = client.nodes('master');
+      if (masters.length === 0) throw new StorageError('ConnectionError', 'no Redis Cluster master is connected');
+      return masters;
+    },
+    needsScript: (redisKeys) => redisKeys.some(ioredisMisplaces),
+  };
+}
+
+/** mset of one slot group in one atomic step, for keys ioredis would not put in one MULTI (slots.ts). */
+const SET_ALL_SCRIPT = `local ttl = ARGV[#ARGV]
+for i, key in ipairs(KEYS) do
+  if ttl == '' then redis.call('SET', key, ARGV[i]) else redis.call('SET', key, ARGV[i], 'PX', ttl) end
+end
+return #KEYS`;
 
 function isStandaloneClient(client: unknown): client is Redis {
   if (typeof client !== 'object' || client === null) return false;
@@ -121,7 +248,8 @@ function isStandaloneClient(client: unknown): client is Redis {
 }
 
 export class RedisStorage extends SaStorageBase {
-  readonly #client: Redis;
+  readonly #client: Redis | Cluster;
+  readonly #topology: Topology;
   readonly #prefix: string;
   /** SCAN MATCH pattern for this storage's keys; undefined when the prefix is empty (scan everything). */
   readonly #match: string | undefined;
@@ -131,9 +259,16 @@ export class RedisStorage extends SaStorageBase {
   readonly #guardMs: number | undefined;
   #closed = false;
 
-  private constructor(client: Redis, prefix: string, owned: boolean, secrets: readonly string[], guardMs?: number) {
+  private constructor(
+    client: Redis | Cluster,
+    prefix: string,
+    owned: boolean,
+    secrets: readonly string[],
+    guardMs?: number,
+  ) {
     super();
     this.#client = client;
+    this.#topology = client instanceof Cluster ? clusterTopology(client) : standaloneTopology(client);
     this.#prefix = prefix;
     this.#match = prefix === '' ? undefined : `${escapeGlob(prefix)}*`;
     this.#owned = owned;
@@ -159,6 +294,47 @@ export class RedisStorage extends SaStorageBase {
   }
 
   /**
+   * Connects to a Redis Cluster through ioredis's `Cluster`, given one or more startup nodes
+   * (the others are discovered). What a cluster changes:
+   * - `mget`, `mdel` and `clear`'s UNLINKs are sent once per hash slot, answers put back in order;
+   * - `mset` is one MULTI/EXEC per hash slot: all or nothing within a slot, NOT across slots. With a
+   *   hash-tagged prefix such as `{app}:` every key lands in one slot and `mset` is fully atomic;
+   * - `keys` and `clear` SCAN every master;
+   * - every command is also bounded by the storage itself (`commandTimeoutMs`), MOVED/ASK
+   *   redirections included; a cluster that cannot serve (CLUSTERDOWN, lost node) rejects with
+   *   ConnectionError.
+   */
+  static async cluster(
+    nodes: readonly RedisClusterNode[],
+    keyPrefix = '',
+    options: RedisClusterOptions = {},
+  ): Promise<RedisStorage> {
+    const prefix = checkPrefix(keyPrefix);
+    const config = resolveClusterConfig(nodes, options);
+    const secrets = secretVariants(config.password);
+    let client: Cluster;
+    try {
+      client = new Cluster(
+        config.nodes.map(({ host, port }) => ({ host, port })),
+        toIoredisClusterOptions(config),
+      );
+    } catch (error) {
+      throw mapRedisError(error, 'cannot create the Redis Cluster client', secrets, 'OperationFailed');
+    }
+    client.on('error', () => {}); // as in #open: failures reach callers as rejected commands
+    const where = config.nodes.map(({ host, port }) => `${host}:${port}`).join(', ');
+    const deadline = Date.now() + config.connectTimeoutMs;
+    try {
+      await connectWithin(client, `cannot connect to Redis Cluster at ${where}`, config.connectTimeoutMs, secrets, () =>
+        connectCluster(client),
+      );
+    } catch (error) {
+      throw await explainClusterFailure(error, config, deadline - Date.now(), secrets);
+    }
+    return new RedisStorage(client, prefix, true, secrets, config.commandTimeoutMs);
+  }
+
+  /**
    * Wraps an existing standalone ioredis client (not a Cluster, and without ioredis `keyPrefix`).
    * The storage borrows the client: `close()` leaves it connected, because its owner may still
    * use it; the owner quits it. Its retry/queue/timeout settings stay the owner's; when it has no
@@ -169,7 +345,7 @@ export class RedisStorage extends SaStorageBase {
     if (!isStandaloneClient(client)) {
       throw new StorageError(
         'OperationFailed',
-        'fromClient expects a standalone ioredis client (Redis Cluster is not supported)',
+        'fromClient expects a standalone ioredis client; for Redis Cluster use RedisStorage.cluster(nodes, keyPrefix, options)',
       );
     }
     if (client.options.keyPrefix) {
@@ -197,7 +373,12 @@ export class RedisStorage extends SaStorageBase {
     // Failures reach callers as rejected commands; this listener only keeps ioredis from
     // printing every reconnect attempt as an "unhandled error event".
     client.on('error', () => {});
-    await connectWithin(client, config, secrets);
+    await connectWithin(
+      client,
+      `cannot connect to Redis at ${config.host}:${config.port}`,
+      config.connectTimeoutMs,
+      secrets,
+    );
     return new RedisStorage(client, prefix, true, secrets);
   }
 
@@ -216,7 +397,7 @@ export class RedisStorage extends SaStorageBase {
     this.#closed = true;
     if (!this.#owned) return;
     try {
-      await this.#client.quit();
+      await this.#send(this.#client.quit());
     } catch {
       // Server gone or stalled: nothing to say goodbye to.
     } finally {
@@ -266,7 +447,10 @@ export class RedisStorage extends SaStorageBase {
   async clear(): Promise<void> {
     await this.#run('SCAN/UNLINK', undefined, () =>
       this.#scan(async (batch) => {
-        await this.#send(this.#client.unlink(batch));
+        const unique = [...new Set(batch)]; // SCAN may return a key twice
+        await Promise.all(
+          this.#topology.group(unique).map((group) => this.#send(this.#client.unlink(pick(unique, group)))),
+        );
       }),
     );
   }
@@ -274,27 +458,49 @@ export class RedisStorage extends SaStorageBase {
   override async mget(keys: readonly string[]): Promise<(string | null)[]> {
     assertKeyList(keys);
     if (keys.length === 0) return [];
-    return this.#run('MGET', undefined, () => this.#send(this.#client.mget(keys.map((key) => this.#prefix + key))));
+    const redisKeys = keys.map((key) => this.#prefix + key);
+    return this.#run('MGET', undefined, async () => {
+      const groups = this.#topology.group(redisKeys);
+      if (groups.length === 1) return this.#send(this.#client.mget(redisKeys));
+      const values: (string | null)[] = new Array(redisKeys.length).fill(null);
+      await Promise.all(
+        groups.map(async (group) => {
+          const answers = await this.#send(this.#client.mget(pick(redisKeys, group)));
+          group.forEach((position, i) => {
+            values[position] = answers[i] ?? null;
+          });
+        }),
+      );
+      return values;
+    });
   }
 
   override async mset(items: readonly Entry[], ttl?: Ttl): Promise<void> {
     assertEntryList(items);
     const ttlMs = normalizeOptionalTtl(ttl);
     if (items.length === 0) return;
+    const redisKeys = items.map(([key]) => this.#prefix + key);
+    const values = items.map(([, value]) => value);
     await this.#run('MULTI/SET/EXEC', undefined, async () => {
-      const transaction = this.#client.multi();
-      for (const [key, value] of items) {
-        if (ttlMs === null) transaction.set(this.#prefix + key, value);
-        else transaction.set(this.#prefix + key, value, 'PX', ttlMs);
-      }
-      execReplies(await this.#send(transaction.exec()), items.length);
+      // One atomic step per group (per hash slot on a cluster), order kept inside each group so
+      // the last item of a duplicated key wins.
+      await Promise.all(
+        this.#topology
+          .group(redisKeys)
+          .map((group) => this.#setAll(pick(redisKeys, group), pick(values, group), ttlMs)),
+      );
     });
   }
 
   override async mdel(keys: readonly string[]): Promise<void> {
     assertKeyList(keys);
     if (keys.length === 0) return;
-    await this.#run('UNLINK', undefined, () => this.#send(this.#client.unlink(keys.map((key) => this.#prefix + key))));
+    const redisKeys = keys.map((key) => this.#prefix + key);
+    await this.#run('UNLINK', undefined, async () => {
+      await Promise.all(
+        this.#topology.group(redisKeys).map((group) => this.#send(this.#client.unlink(pick(redisKeys, group)))),
+      );
+    });
   }
 
   override async incr(key: string): Promise<number> {
@@ -345,18 +551,42 @@ export class RedisStorage extends SaStorageBase {
     });
   }
 
-  /** Walks SCAN over this storage's keys (MATCH <escaped prefix>*, or everything for an empty prefix). */
-  async #scan(onBatch: (storedKeys: string[]) => unknown): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.#send(
-        this.#match === undefined
-          ? this.#client.scan(cursor, 'COUNT', SCAN_COUNT)
-          : this.#client.scan(cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT),
+  /** Keys that share one slot, written in one MULTI/EXEC (or one Lua script, see Topology.needsScript). */
+  async #setAll(redisKeys: string[], values: string[], ttlMs: number | null): Promise<void> {
+    if (this.#topology.needsScript(redisKeys)) {
+      await this.#send(
+        this.#client.eval(SET_ALL_SCRIPT, redisKeys.length, ...redisKeys, ...values, ttlMs === null ? '' : ttlMs),
       );
-      cursor = String(next);
-      if (batch.length > 0) await onBatch(batch);
-    } while (cursor !== '0');
+      return;
+    }
+    const transaction = this.#client.multi();
+    redisKeys.forEach((redisKey, i) => {
+      const value = values[i] as string;
+      if (ttlMs === null) transaction.set(redisKey, value);
+      else transaction.set(redisKey, value, 'PX', ttlMs);
+    });
+    execReplies(await this.#send(transaction.exec()), redisKeys.length);
+  }
+
+  /**
+   * Walks SCAN over this storage's keys (MATCH <escaped prefix>*, or everything for an empty
+   * prefix) on every server that holds keys: the one server, or each cluster master in parallel.
+   */
+  async #scan(onBatch: (storedKeys: string[]) => unknown): Promise<void> {
+    await Promise.all(
+      this.#topology.scanTargets().map(async (server) => {
+        let cursor = '0';
+        do {
+          const [next, batch] = await this.#send(
+            this.#match === undefined
+              ? server.scan(cursor, 'COUNT', SCAN_COUNT)
+              : server.scan(cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT),
+          );
+          cursor = String(next);
+          if (batch.length > 0) await onBatch(batch);
+        } while (cursor !== '0');
+      }),
+    );
   }
 
   /** Runs one storage operation: closed check, then every failure mapped in one place. */

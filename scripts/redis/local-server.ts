@@ -26,6 +26,11 @@ export interface LocalRedisOptions {
   startTimeoutMs?: number;
   /** Use this port instead of a free one (for restart tests). */
   port?: number;
+  /**
+   * Run in this existing directory instead of a fresh temporary one (a cluster node restarted
+   * with its nodes.conf). The caller owns it: `stop()` leaves it in place.
+   */
+  dir?: string;
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
@@ -75,7 +80,8 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = options.port ?? (await freePort());
-    const dir = mkdtempSync(join(tmpdir(), 'sa-storage-kit-redis-'));
+    const ownDir = options.dir === undefined;
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sa-storage-kit-redis-'));
     const child = spawn(
       binary,
       [
@@ -100,7 +106,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     } catch (error) {
       lastError = error;
       child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
       if (options.port !== undefined) break;
       continue;
     }
@@ -115,7 +121,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
     };
     return { host: '127.0.0.1', port, url: `redis://127.0.0.1:${port}`, process: child, dir, stop };
   }

@@ -9,6 +9,9 @@
  *    only when a Docker engine answers.
  * 4. Otherwise a clear error saying how to get one. Never a silent skip.
  *
+ * `provisionRedisCluster` does the same for a Redis Cluster: REDIS_CLUSTER_NODES, else a local
+ * 3-master cluster (scripts/redis/local-cluster.ts), else a clear error.
+ *
  * `exclusive: true` (or server `args`) asks for a server the test owns — it may flush it or
  * configure it — so REDIS_URL is passed over for that request. `process: true` asks for a local
  * redis-server process (tests that SIGSTOP, kill or restart it, or hand it certificate files).
@@ -18,6 +21,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { type LocalRedisCluster, type LocalRedisClusterOptions, startLocalRedisCluster } from './local-cluster.js';
 import { type LocalRedis, startLocalRedis } from './local-server.js';
 
 export type RedisSource = 'REDIS_URL' | 'local' | 'testcontainers';
@@ -167,4 +171,68 @@ export async function provisionRedis(options: ProvisionOptions = {}): Promise<Pr
       ? `${HOW_TO_GET_REDIS}\n(REDIS_URL is set, but this test needs a server of its own.)`
       : HOW_TO_GET_REDIS,
   );
+}
+
+export type RedisClusterSource = 'REDIS_CLUSTER_NODES' | 'local';
+
+export interface ProvisionedRedisCluster {
+  /** Startup nodes, as `redis://host:port` URLs (or as given in REDIS_CLUSTER_NODES). */
+  readonly nodes: readonly string[];
+  readonly source: RedisClusterSource;
+  /** Stops what provisionRedisCluster started (a no-op for REDIS_CLUSTER_NODES). */
+  stop(): Promise<void>;
+  /** The local cluster (source `local` only): tests kill, pause and restart its nodes. */
+  readonly local?: LocalRedisCluster;
+}
+
+export interface ProvisionClusterOptions {
+  /** The test kills, pauses, restarts or reconfigures nodes: skip REDIS_CLUSTER_NODES. */
+  exclusive?: boolean;
+  /** Options for the local cluster (masters, node args, node timeout). */
+  local?: LocalRedisClusterOptions;
+  /** Environment to read (default process.env): REDIS_CLUSTER_NODES, REDIS_SERVER_BIN, REDIS_CLI_BIN, PATH. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const HOW_TO_GET_REDIS_CLUSTER = [
+  'No Redis Cluster is available for these tests. Do one of:',
+  '  - install redis-server and redis-cli (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis),',
+  '    or point REDIS_SERVER_BIN (and REDIS_CLI_BIN) at them: each test file starts its own 3-master cluster;',
+  '  - set REDIS_CLUSTER_NODES=host:port,host:port,… (or redis:// URLs) to a cluster the tests may write to',
+  '    (they use unique key prefixes there; tests that kill or pause nodes still need a local cluster).',
+].join('\n');
+
+/** Parses REDIS_CLUSTER_NODES: `host:port` or `redis://` URLs, separated by commas or spaces. */
+export function parseClusterNodes(value: string): string[] {
+  return value
+    .split(/[\s,]+/)
+    .filter((node) => node !== '')
+    .map((node) => (/^rediss?:\/\//i.test(node) ? node : `redis://${node}`));
+}
+
+/**
+ * A Redis Cluster for one test file: REDIS_CLUSTER_NODES when set (unless `exclusive`), else a
+ * throwaway local cluster (scripts/redis/local-cluster.ts), else a clear error — never a silent skip.
+ */
+export async function provisionRedisCluster(options: ProvisionClusterOptions = {}): Promise<ProvisionedRedisCluster> {
+  const env = options.env ?? process.env;
+  const shared = env.REDIS_CLUSTER_NODES;
+  if (shared && options.exclusive !== true) {
+    const nodes = parseClusterNodes(shared);
+    if (nodes.length > 0) return { nodes, source: 'REDIS_CLUSTER_NODES', stop: async () => {} };
+  }
+  const binary = findRedisServer(env);
+  if (binary === undefined) {
+    throw new Error(
+      shared
+        ? `${HOW_TO_GET_REDIS_CLUSTER}\n(REDIS_CLUSTER_NODES is set, but this test needs a local cluster of its own.)`
+        : HOW_TO_GET_REDIS_CLUSTER,
+    );
+  }
+  const local = await startLocalRedisCluster({
+    ...options.local,
+    binary,
+    ...(env.REDIS_CLI_BIN ? { cliBinary: env.REDIS_CLI_BIN } : {}),
+  });
+  return { nodes: local.urls, source: 'local', stop: () => local.stop(), local };
 }
