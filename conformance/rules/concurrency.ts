@@ -2,6 +2,7 @@
 
 import { recordConcurrentHistory } from '../model/history-recorder.js';
 import { checkLinearizability, formatHistory } from '../model/linearizability.js';
+import { nextNamespace } from '../suite/context.js';
 import { expectEqual, expectTrue } from '../suite/expect.js';
 import { describeValue, Inconclusive, RuleFailure } from '../suite/failures.js';
 import type { Rule } from './rule.js';
@@ -13,7 +14,7 @@ export const concurrencyRules: readonly Rule[] = [
     title: 'concurrent increments are exact and distinct',
     spec: '`n` concurrent `incr(k)` calls leave k exactly n higher and resolve to n distinct values.',
     hint: 'incr must be one atomic step (INCRBY, a transaction or a lock), not get-then-set.',
-    requires: ['atomicity'],
+    requires: ['atomic-counters'],
     async run(t) {
       const s = await t.storage();
       const n = 200;
@@ -29,7 +30,7 @@ export const concurrencyRules: readonly Rule[] = [
     title: 'concurrent increments and decrements add up',
     spec: 'Concurrent `incr` and `decr` calls on one key leave it at the exact sum of their steps, starting from its TTL-kept value.',
     hint: 'decr must be as atomic as incr; check that both go through the same atomic path.',
-    requires: ['atomicity'],
+    requires: ['atomic-counters'],
     async run(t) {
       const s = await t.storage();
       await s.set('c', '1000', 3_600_000);
@@ -42,11 +43,17 @@ export const concurrencyRules: readonly Rule[] = [
     id: 'CONC-03',
     area: 'concurrency',
     title: 'a concurrent reader never sees part of an mset',
-    spec: 'An `mset` is all or nothing to concurrent readers: an `mget` of its keys sees all of the old values or all of the new ones.',
-    hint: 'run mset as one atomic unit (MULTI/EXEC, a transaction, or a synchronous loop in one process), not as separate writes.',
-    requires: ['atomicity'],
+    spec: 'An `mset` is all or nothing to concurrent readers: an `mget` of its keys sees all of the old values or all of the new ones, whether the reader uses the writer’s client or another client of the same store.',
+    hint: 'run mset as one atomic unit (MULTI/EXEC, a transaction, or a synchronous loop in one process), not as separate writes; on Redis Cluster use a hash-tagged prefix so every key is in one slot.',
+    requires: ['atomic-mset'],
     async run(t) {
-      const s = await t.storage();
+      const namespace = nextNamespace();
+      const s = await t.storage(namespace);
+      // A second storage for the same namespace is a second client of the same store where the
+      // backend shares data (a server); an in-process backend gives a separate store instead.
+      const other = await t.storage(namespace);
+      await s.set('conc-03-probe', 'shared');
+      const readers = (await other.get('conc-03-probe')) === 'shared' ? [s, s, other, other] : [s, s];
       const keys = Array.from({ length: 16 }, (_, i) => `m${i}`);
       await s.mset(keys.map((k) => [k, 'gen0'] as const));
       let writing = true;
@@ -58,16 +65,18 @@ export const concurrencyRules: readonly Rule[] = [
           writing = false;
         }
       })();
-      const reader = async () => {
+      const reader = async (storage: typeof s) => {
+        const via = storage === s ? 'the writer’s client' : 'a second client';
         while (writing) {
-          const values = await s.mget(keys);
-          if (new Set(values).size !== 1) torn.push(describeValue(values));
+          const values = await storage.mget(keys);
+          if (new Set(values).size !== 1) torn.push(`${describeValue(values)} through ${via}`);
           await new Promise((resolve) => setImmediate(resolve));
         }
       };
-      await Promise.all([writer, reader(), reader()]);
-      if (torn.length > 0)
+      await Promise.all([writer, ...readers.map(reader)]);
+      if (torn.length > 0) {
         throw new RuleFailure(`a concurrent mget saw a partial mset: ${torn[0]} (${torn.length} torn reads)`);
+      }
     },
   },
   {
@@ -76,7 +85,7 @@ export const concurrencyRules: readonly Rule[] = [
     title: 'concurrent histories are linearizable',
     spec: 'Every history of concurrent get, set, delete, incr and decr calls on a few keys is linearizable: it equals some sequential execution that respects real-time order.',
     hint: 'the history in the message shows the overlapping calls and results that no sequential order explains; look for lost updates and stale reads (caches, replicas, read-modify-write).',
-    requires: ['atomicity'],
+    requires: ['atomic-counters'],
     async run(t) {
       const rounds = 6;
       for (let round = 0; round < rounds; round++) {

@@ -21,6 +21,7 @@ export const BAD_CALLS: readonly (readonly [method: (typeof SA_STORAGE_METHODS)[
     ['mget', ['not an array']],
     ['mset', [[['k']]]],
     ['mset', [[['k', 'v']], 0]],
+    ['mset', [null]],
     ['mdel', [[1]]],
     ['incr', [[]]],
     ['decr', ['\udfff']],
@@ -41,6 +42,31 @@ const VALID_CALLS: readonly (readonly [method: (typeof SA_STORAGE_METHODS)[numbe
   ['delete', ['k']],
   ['clear', []],
 ];
+
+/** The five kinds of the contract, written out here so the check does not trust the kit's own list. */
+const CONTRACT_KINDS: ReadonlySet<unknown> = new Set([
+  'OperationFailed',
+  'KeyNotFound',
+  'SerializationError',
+  'ConnectionError',
+  'InternalError',
+]);
+/** The global brand every copy of sa-storage-kit puts on its StorageErrors. */
+const STORAGE_ERROR_BRAND = Symbol.for('sa-storage-kit.StorageError');
+
+/**
+ * What another copy of the kit (a second version installed side by side, a bundled copy) checks
+ * when `instanceof` cannot work: the global brand, a contract kind and a string message.
+ */
+function recognisedByAnotherCopy(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { [STORAGE_ERROR_BRAND]?: unknown; kind?: unknown; message?: unknown };
+  return (
+    candidate[STORAGE_ERROR_BRAND] === true &&
+    CONTRACT_KINDS.has(candidate.kind) &&
+    typeof candidate.message === 'string'
+  );
+}
 
 function invoke(storage: SaStorage, method: string, args: readonly unknown[]): unknown {
   return (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...args);
@@ -80,6 +106,11 @@ export const failureRules: readonly Rule[] = [
         if (!isStorageError(outcome.error) || outcome.error.message.length === 0) {
           throw new RuleFailure(
             `${call} rejected with ${describeValue(outcome.error)}, not a StorageError with a message`,
+          );
+        }
+        if (!recognisedByAnotherCopy(outcome.error)) {
+          throw new RuleFailure(
+            `${call} rejected with ${describeValue(outcome.error)}, which another copy of sa-storage-kit would not recognise (no Symbol.for("sa-storage-kit.StorageError") brand, or a kind outside the contract)`,
           );
         }
       }

@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import { compilePattern } from '../contract/index.js';
 import type { RuleContext } from '../suite/context.js';
 import { expectSameKeys } from '../suite/expect.js';
+import { describeValue } from '../suite/failures.js';
 import { runProperty } from '../suite/property.js';
 import { GLOB_CASES, GLOB_KEYS } from './redis-glob-cases.js';
+import { GLOB_EXTRA_CASES, GLOB_EXTRA_KEYS } from './redis-glob-extra-cases.js';
 import type { Rule } from './rule.js';
 
 const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);
@@ -42,6 +44,19 @@ async function checkCases(
   }
 }
 
+/**
+ * The supplementary measured cases of one rule, over the whole supplementary key set (NUL and
+ * DEL bytes, bytes >= 0x80, keys longer than 256 bytes, 1000-character keys).
+ */
+async function checkExtraCases(t: RuleContext, rule: (typeof GLOB_EXTRA_CASES)[number]['rule']): Promise<void> {
+  const s = await t.storage();
+  await s.mset(GLOB_EXTRA_KEYS.map((key) => [key, 'v'] as const));
+  for (const { rule: owner, pattern, matches } of GLOB_EXTRA_CASES) {
+    if (owner !== rule) continue;
+    expectSameKeys(await s.keys(pattern), matches, `keys(${describeValue(pattern)}) over the supplementary keys`);
+  }
+}
+
 const asciiKeys = GLOB_KEYS.filter((key) => key !== '' && isAscii(key));
 const nonEmptyKeys = GLOB_KEYS.filter((key) => key !== '');
 
@@ -57,7 +72,10 @@ export const patternRules: readonly Rule[] = [
     spec: '`keys(pattern)` applies the Redis `KEYS` glob: `*` matches any run, `?` exactly one byte, other characters themselves; the whole key must match, case-sensitively.',
     hint: 'check for an unanchored regex (missing ^…$), case-insensitive matching, or `.` and other regex syntax leaking through.',
     requires: ['keys'],
-    run: (t) => checkCases(t, asciiKeys, (p) => !isClassOrEscape(p), 'over ASCII keys'),
+    run: async (t) => {
+      await checkCases(t, asciiKeys, (p) => !isClassOrEscape(p), 'over ASCII keys');
+      await checkExtraCases(t, 'PAT-01');
+    },
   },
   {
     id: 'PAT-02',
@@ -66,7 +84,10 @@ export const patternRules: readonly Rule[] = [
     spec: '`[abc]`, `[^abc]` and `[a-z]` match one byte from (or, with `^`, not from) the set, a reversed range is swapped, and `\\x` matches x literally, inside and outside classes.',
     hint: 'check `^` negation (Redis does not treat `!` as negation), reversed ranges, and backslash escapes such as `a\\*c` and `[\\]]`.',
     requires: ['keys'],
-    run: (t) => checkCases(t, asciiKeys, (p) => isClassOrEscape(p) && !EDGE_PATTERNS.has(p), 'over ASCII keys'),
+    run: async (t) => {
+      await checkCases(t, asciiKeys, (p) => isClassOrEscape(p) && !EDGE_PATTERNS.has(p), 'over ASCII keys');
+      await checkExtraCases(t, 'PAT-02');
+    },
   },
   {
     id: 'PAT-03',
@@ -75,7 +96,10 @@ export const patternRules: readonly Rule[] = [
     spec: 'Edge cases follow Redis 7.0: `[]` and `[` match nothing, `[^]` matches any single byte, an unclosed class such as `[a` ends at the pattern’s end, a trailing `\\` matches a backslash, `[a-]` is a range up to the closing bracket.',
     hint: 'port Redis’s stringmatchlen (src/util.c) instead of translating to a regex; a regex translation gets these wrong or throws.',
     requires: ['keys'],
-    run: (t) => checkCases(t, asciiKeys, (p) => EDGE_PATTERNS.has(p), 'over ASCII keys (a Redis edge case)'),
+    run: async (t) => {
+      await checkCases(t, asciiKeys, (p) => EDGE_PATTERNS.has(p), 'over ASCII keys (a Redis edge case)');
+      await checkExtraCases(t, 'PAT-03');
+    },
   },
   {
     id: 'PAT-04',
@@ -84,13 +108,15 @@ export const patternRules: readonly Rule[] = [
     spec: 'Matching works on the UTF-8 bytes of pattern and key: `?` matches one byte (so `??` matches "é"), and a class holds bytes, not characters.',
     hint: 'encode both pattern and key to UTF-8 before matching; matching UTF-16 code units or code points differs for non-ASCII keys.',
     requires: ['keys'],
-    run: (t) =>
-      checkCases(
+    run: async (t) => {
+      await checkCases(
         t,
         nonEmptyKeys.filter((key) => !isAscii(key)),
         () => true,
         'over non-ASCII keys',
-      ),
+      );
+      await checkExtraCases(t, 'PAT-04');
+    },
   },
   {
     id: 'PAT-05',

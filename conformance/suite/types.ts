@@ -37,8 +37,10 @@ export type Capability =
   | 'namespaces'
   /** Values of 1 MiB and keys of 8 KiB. */
   | 'large-values'
-  /** incr/decr and mset stay exact under concurrent calls. */
-  | 'atomicity';
+  /** incr/decr stay exact under concurrent calls, and single-key histories are linearizable. */
+  | 'atomic-counters'
+  /** An mset is all-or-nothing to concurrent readers, through the same client or another one. */
+  | 'atomic-mset';
 
 export interface SuiteOptions {
   /** 'virtual' (default): the backend reads ctx.clock. 'real': the backend keeps its own time. */

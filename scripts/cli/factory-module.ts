@@ -12,7 +12,7 @@ import { CliError, oneLine } from './errors.js';
 /** Export names tried, in order, when --export is not given. */
 export const FACTORY_EXPORTS = ['default', 'factory', 'createStorage'] as const;
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
-const CAPABILITIES: readonly Capability[] = ['keys', 'namespaces', 'large-values', 'atomicity'];
+const CAPABILITIES: readonly Capability[] = ['keys', 'namespaces', 'large-values', 'atomic-counters', 'atomic-mset'];
 
 export interface LoadedFactory {
   readonly factory: StorageFactory;

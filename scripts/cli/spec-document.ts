@@ -12,7 +12,8 @@ const CAPABILITY_TEXT: Readonly<Record<Capability, string>> = {
   keys: '`keys(pattern)` lists keys (the trait’s default implementation returns `[]`)',
   namespaces: 'storages made for different namespaces are isolated from one another',
   'large-values': 'values of 1 MiB and keys of 8 KiB',
-  atomicity: '`incr`/`decr` and `mset` stay exact under concurrent calls',
+  'atomic-counters': '`incr`/`decr` stay exact under concurrent calls and single-key histories are linearizable',
+  'atomic-mset': 'an `mset` is all-or-nothing to concurrent readers, through the same client or another one',
 };
 
 /**
