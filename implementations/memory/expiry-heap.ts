@@ -1,7 +1,14 @@
-/** A binary min-heap of (deadline, key) pairs in two parallel arrays (no per-item objects). */
+/**
+ * A binary min-heap of (deadline, key) pairs in two parallel arrays (no per-item objects).
+ * The arrays are reallocated once they shrink to a quarter of their largest size: popping
+ * does not give an array's backing store back, and after a million keys expire that would
+ * keep ~20 MB for nothing.
+ */
 export class ExpiryHeap {
   #deadlines: number[] = [];
   #keys: string[] = [];
+  /** Largest size since the arrays were last allocated (a bound on their backing stores). */
+  #peak = 0;
 
   get size(): number {
     return this.#deadlines.length;
@@ -10,6 +17,7 @@ export class ExpiryHeap {
   clear(): void {
     this.#deadlines = [];
     this.#keys = [];
+    this.#peak = 0;
   }
 
   push(deadline: number, key: string): void {
@@ -18,6 +26,7 @@ export class ExpiryHeap {
     let i = deadlines.length;
     deadlines.push(deadline);
     keys.push(key);
+    if (i >= this.#peak) this.#peak = i + 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if ((deadlines[parent] as number) <= deadline) break;
@@ -52,6 +61,11 @@ export class ExpiryHeap {
       }
       deadlines[i] = lastDeadline;
       keys[i] = lastKey;
+    }
+    if (this.#peak > 1024 && n < this.#peak >> 2) {
+      this.#deadlines = deadlines.slice();
+      this.#keys = keys.slice();
+      this.#peak = n;
     }
     return top;
   }

@@ -26,9 +26,16 @@ export interface MemoryStorageOptions {
   clock?: Clock;
   /** Period of the background sweep in ms (default 1000); 0 disables it (then only access and `cleanupExpired()` reclaim). */
   sweepIntervalMs?: number;
-  /** Most expired entries one sweep tick removes, so a tick never stalls the event loop (default 20000). */
+  /**
+   * Most expired entries one sweep tick removes, so a tick never stalls the event loop (default 20000).
+   * A tick that reaches it leaves the rest to another tick on the next turn of the event loop, so a
+   * backlog (a million keys expiring together) is reclaimed in bounded slices, not one per period.
+   */
   sweepBatchSize?: number;
 }
+
+/** Canonical decimals of at most 15 digits: exact as doubles, and ±1 stays far inside 64 bits. */
+const SMALL_CANONICAL_INTEGER = /^(?:0|-?[1-9][0-9]{0,14})$/;
 
 interface StoredValue {
   value: string;
@@ -44,6 +51,8 @@ export class MemoryStorage extends SaStorageBase {
   readonly #sweepBatchSize: number;
   #entriesWithDeadline = 0;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** A follow-up tick scheduled because the last one hit the batch limit. */
+  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(options: MemoryStorageOptions = {}) {
@@ -179,11 +188,17 @@ export class MemoryStorage extends SaStorageBase {
     }
   }
 
+  /**
+   * Invariant: an entry with a deadline has a heap item due no later than that deadline. So a
+   * deadline moved later (every `set` with a TTL on a live key) needs no new item: the old one
+   * comes due first and the sweep re-queues the entry at its current deadline.
+   */
   #setDeadline(key: string, entry: StoredValue, deadline: number | null): void {
-    if (entry.deadline === null && deadline !== null) this.#entriesWithDeadline++;
-    if (entry.deadline !== null && deadline === null) this.#entriesWithDeadline--;
+    const previous = entry.deadline;
+    if (previous === null && deadline !== null) this.#entriesWithDeadline++;
+    if (previous !== null && deadline === null) this.#entriesWithDeadline--;
     entry.deadline = deadline;
-    if (deadline === null) return;
+    if (deadline === null || (previous !== null && deadline >= previous)) return;
     this.#expiries.push(deadline, key);
     // The heap keeps stale (overwritten) deadlines until they pass; rebuild it when they dominate.
     if (this.#expiries.size > 2 * this.#entriesWithDeadline + 1024) this.#rebuildExpiries();
@@ -200,9 +215,18 @@ export class MemoryStorage extends SaStorageBase {
   async #step(key: string, delta: 1 | -1): Promise<number> {
     assertWellFormedString(key, 'key');
     const entry = this.#live(key, this.#clock.now());
-    const step = stepCounter(entry?.value ?? null, delta, key);
-    if (entry === undefined) this.#write(key, step.stored, null);
-    else entry.value = step.stored; // the TTL is kept
+    if (entry === undefined) {
+      this.#write(key, delta === 1 ? '1' : '-1', null); // a missing key counts from 0; the new key is persistent
+      return delta;
+    }
+    // Fast path without BigInt: same result as stepCounter for values of at most 15 digits.
+    if (SMALL_CANONICAL_INTEGER.test(entry.value)) {
+      const next = Number(entry.value) + delta;
+      entry.value = String(next); // the TTL is kept
+      return next;
+    }
+    const step = stepCounter(entry.value, delta, key); // larger values exactly, and every error
+    entry.value = step.stored;
     return step.result;
   }
 
@@ -213,7 +237,10 @@ export class MemoryStorage extends SaStorageBase {
     }
   }
 
-  /** Pops due deadlines and removes entries whose deadline is still that one (others are stale heap items). */
+  /**
+   * Pops due heap items: removes entries that have expired, re-queues entries whose deadline
+   * moved later since (see #setDeadline), and drops items of deleted or persistent keys.
+   */
   #sweep(limit: number): number {
     const now = this.#clock.now();
     let removed = 0;
@@ -221,9 +248,12 @@ export class MemoryStorage extends SaStorageBase {
       const due = this.#expiries.popDue(now);
       if (due === undefined) break;
       const entry = this.#entries.get(due.key);
-      if (entry !== undefined && entry.deadline === due.deadline) {
+      if (entry === undefined || entry.deadline === null) continue;
+      if (now > entry.deadline) {
         this.#remove(due.key);
         removed++;
+      } else {
+        this.#expiries.push(entry.deadline, due.key);
       }
     }
     if (this.#expiries.size === 0) this.#stopSweeper();
@@ -232,11 +262,24 @@ export class MemoryStorage extends SaStorageBase {
 
   #startSweeper(): void {
     if (this.#sweepTimer !== undefined || this.#closed || this.#sweepIntervalMs <= 0) return;
-    this.#sweepTimer = setInterval(() => this.#sweep(this.#sweepBatchSize), this.#sweepIntervalMs);
+    this.#sweepTimer = setInterval(() => this.#tick(), this.#sweepIntervalMs);
     this.#sweepTimer.unref();
   }
 
+  /** One bounded sweep; if it hit the batch limit, another one on the next turn of the event loop. */
+  #tick(): void {
+    if (this.#sweep(this.#sweepBatchSize) < this.#sweepBatchSize || this.#catchUpTimer !== undefined) return;
+    if (this.#sweepTimer === undefined) return; // stopped (closed, or nothing left to expire)
+    this.#catchUpTimer = setTimeout(() => {
+      this.#catchUpTimer = undefined;
+      this.#tick();
+    }, 0);
+    this.#catchUpTimer.unref();
+  }
+
   #stopSweeper(): void {
+    if (this.#catchUpTimer !== undefined) clearTimeout(this.#catchUpTimer);
+    this.#catchUpTimer = undefined;
     if (this.#sweepTimer === undefined) return;
     clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
