@@ -1,8 +1,8 @@
 /** Area: failure discipline. Works on the raw backend, since the guard would hide what these rules inspect. */
-import { isStorageError, type SA_STORAGE_METHODS, type SaStorage } from '../contract/index.js';
+import { isStorageError, type SA_STORAGE_METHODS } from '../contract/index.js';
+import { callSettled, describeCall, invokeMethod, isThenable, settleWithin } from '../suite/calls.js';
 import { expectBetween, expectEqual } from '../suite/expect.js';
 import { describeValue, RuleFailure } from '../suite/failures.js';
-import { describeCall } from '../suite/guard.js';
 import type { Rule } from './rule.js';
 
 /** Bad arguments for every method: each call must reject. */
@@ -68,26 +68,6 @@ function recognisedByAnotherCopy(error: unknown): boolean {
   );
 }
 
-function invoke(storage: SaStorage, method: string, args: readonly unknown[]): unknown {
-  return (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...args);
-}
-
-async function settle(value: unknown, timeoutMs: number): Promise<{ error: unknown } | { value: unknown } | 'timeout'> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const outcome = Promise.resolve(value).then(
-    (v) => ({ value: v }),
-    (error: unknown) => ({ error }),
-  );
-  try {
-    return await Promise.race([outcome, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export const failureRules: readonly Rule[] = [
   {
     id: 'FAIL-01',
@@ -98,7 +78,7 @@ export const failureRules: readonly Rule[] = [
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of BAD_CALLS) {
-        const outcome = await settle(safeInvoke(s, method, args), t.options.callTimeoutMs);
+        const outcome = await callSettled(s, method, args, t.options.callTimeoutMs);
         const call = describeCall(method, args);
         if (outcome === 'timeout') throw new RuleFailure(`${call} did not settle within ${t.options.callTimeoutMs} ms`);
         if ('value' in outcome)
@@ -128,17 +108,14 @@ export const failureRules: readonly Rule[] = [
         const call = describeCall(method, args);
         let returned: unknown;
         try {
-          returned = invoke(s, method, args);
+          returned = invokeMethod(s, method, args);
         } catch (error) {
           throw new RuleFailure(`${call} threw synchronously: ${describeValue(error)}`);
         }
-        if (
-          !(returned instanceof Promise) &&
-          typeof (returned as { then?: unknown } | undefined)?.then !== 'function'
-        ) {
+        if (!isThenable(returned)) {
           throw new RuleFailure(`${call} returned ${describeValue(returned)}, not a Promise`);
         }
-        await settle(returned, t.options.callTimeoutMs);
+        await settleWithin(returned, t.options.callTimeoutMs);
       }
     },
   },
@@ -151,7 +128,7 @@ export const failureRules: readonly Rule[] = [
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of [...VALID_CALLS, ...BAD_CALLS]) {
-        const outcome = await settle(safeInvoke(s, method, args), t.options.callTimeoutMs);
+        const outcome = await callSettled(s, method, args, t.options.callTimeoutMs);
         if (outcome === 'timeout') {
           throw new RuleFailure(`${describeCall(method, args)} did not settle within ${t.options.callTimeoutMs} ms`);
         }
@@ -176,10 +153,10 @@ export const failureRules: readonly Rule[] = [
       );
       await storage.set('p', 'x');
       await storage.set('bad', '1.5', 3_600_000);
-      for (const [method, args] of BAD_CALLS) await settle(safeInvoke(storage, method, args), t.options.callTimeoutMs);
-      await settle(safeInvoke(storage, 'incr', ['bad']), t.options.callTimeoutMs);
+      for (const [method, args] of BAD_CALLS) await callSettled(storage, method, args, t.options.callTimeoutMs);
+      await callSettled(storage, 'incr', ['bad'], t.options.callTimeoutMs);
       await storage.set('max', '9223372036854775807');
-      await settle(safeInvoke(storage, 'incr', ['max']), t.options.callTimeoutMs);
+      await callSettled(storage, 'incr', ['max'], t.options.callTimeoutMs);
       expectEqual(
         await storage.mget(['k', 'n', 'p', 'bad', 'max']),
         ['v', '5', 'x', '1.5', '9223372036854775807'],
@@ -191,12 +168,3 @@ export const failureRules: readonly Rule[] = [
     },
   },
 ];
-
-/** Calls a method, turning a synchronous throw into a rejection (FAIL-02 reports throws; the others look at outcomes). */
-function safeInvoke(storage: SaStorage, method: string, args: readonly unknown[]): Promise<unknown> {
-  try {
-    return Promise.resolve(invoke(storage, method, args));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}

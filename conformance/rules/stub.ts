@@ -1,40 +1,8 @@
 /** The stub profile: what an unimplemented backend (the DatabaseStorage stub) must do instead. */
-import { isStorageError, SA_STORAGE_METHODS, type SaStorage } from '../contract/index.js';
+import { isStorageError, SA_STORAGE_METHODS } from '../contract/index.js';
+import { describeCall, invokeMethod, isThenable, sampleArgs, settleWithin } from '../suite/calls.js';
 import { describeValue, RuleFailure } from '../suite/failures.js';
-import { describeCall } from '../suite/guard.js';
 import type { Rule } from './rule.js';
-
-const SAMPLE_ARGS: Record<string, readonly unknown[]> = {
-  set: ['k', 'v'],
-  expire: ['k', 1000],
-  mget: [['k']],
-  mset: [[['k', 'v']]],
-  mdel: [['k']],
-  keys: ['*'],
-  clear: [],
-};
-const argsFor = (method: string) => SAMPLE_ARGS[method] ?? ['k'];
-
-function call(storage: SaStorage, method: string): unknown {
-  return (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[method]?.(...argsFor(method));
-}
-
-/** Waits for the call to settle, at most `timeoutMs`; false when it did not. */
-async function settlesWithin(returned: unknown, timeoutMs: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const settled = Promise.resolve(returned).then(
-    () => true,
-    () => true,
-  );
-  try {
-    return await Promise.race([settled, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export const stubRules: readonly Rule[] = [
   {
@@ -46,8 +14,8 @@ export const stubRules: readonly Rule[] = [
     async run(t) {
       const s = await t.storage();
       for (const method of SA_STORAGE_METHODS) {
-        const shown = describeCall(method, argsFor(method));
-        const outcome = await (call(s, method) as Promise<unknown>).then(
+        const shown = describeCall(method, sampleArgs(method));
+        const outcome = await (invokeMethod(s, method, sampleArgs(method)) as Promise<unknown>).then(
           (value) => ({ value }),
           (error: unknown) => ({ error }),
         );
@@ -72,19 +40,19 @@ export const stubRules: readonly Rule[] = [
       for (const method of SA_STORAGE_METHODS) {
         let returned: unknown;
         try {
-          returned = call(s, method);
+          returned = invokeMethod(s, method, sampleArgs(method));
         } catch (error) {
           throw new RuleFailure(
-            `${describeCall(method, argsFor(method))} threw synchronously: ${describeValue(error)}`,
+            `${describeCall(method, sampleArgs(method))} threw synchronously: ${describeValue(error)}`,
           );
         }
-        if (typeof (returned as { then?: unknown } | undefined)?.then !== 'function') {
+        if (!isThenable(returned)) {
           throw new RuleFailure(
-            `${describeCall(method, argsFor(method))} returned ${describeValue(returned)}, not a Promise`,
+            `${describeCall(method, sampleArgs(method))} returned ${describeValue(returned)}, not a Promise`,
           );
         }
         // Bounded: a stub that never settles is STUB-03's finding, not a reason to stall this rule.
-        await settlesWithin(returned as Promise<unknown>, t.options.callTimeoutMs);
+        await settleWithin(returned, t.options.callTimeoutMs);
       }
     },
   },
@@ -100,13 +68,13 @@ export const stubRules: readonly Rule[] = [
       for (const method of SA_STORAGE_METHODS) {
         let returned: unknown;
         try {
-          returned = call(s, method);
+          returned = invokeMethod(s, method, sampleArgs(method));
         } catch {
           continue; // a synchronous throw is STUB-02's finding
         }
-        if (!(await settlesWithin(returned, t.options.callTimeoutMs))) {
+        if ((await settleWithin(returned, t.options.callTimeoutMs)) === 'timeout') {
           throw new RuleFailure(
-            `${describeCall(method, argsFor(method))} did not settle within ${t.options.callTimeoutMs} ms`,
+            `${describeCall(method, sampleArgs(method))} did not settle within ${t.options.callTimeoutMs} ms`,
           );
         }
       }

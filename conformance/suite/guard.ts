@@ -4,11 +4,8 @@
  * with a StorageError. A breach fails the running rule with a message that names the call.
  */
 import { isStorageError, SA_STORAGE_METHODS, type SaStorage } from '../contract/index.js';
+import { describeCall, invokeMethod, isThenable, settleWithin } from './calls.js';
 import { describeValue, RuleFailure } from './failures.js';
-
-export function describeCall(method: string, args: readonly unknown[]): string {
-  return `${method}(${args.map(describeValue).join(', ')})`;
-}
 
 export function guardStorage(storage: SaStorage, callTimeoutMs: number): SaStorage {
   const guarded: Record<string, unknown> = {};
@@ -20,37 +17,29 @@ export function guardStorage(storage: SaStorage, callTimeoutMs: number): SaStora
 
 async function callGuarded(storage: SaStorage, method: string, args: unknown[], timeoutMs: number): Promise<unknown> {
   const call = describeCall(method, args);
-  const fn = (storage as unknown as Record<string, unknown>)[method];
-  if (typeof fn !== 'function') throw new RuleFailure(`the backend has no method ${method}() [FAIL-02]`);
+  if (typeof (storage as unknown as Record<string, unknown>)[method] !== 'function') {
+    throw new RuleFailure(`the backend has no method ${method}() [FAIL-02]`);
+  }
   let returned: unknown;
   try {
-    returned = fn.apply(storage, args);
+    returned = invokeMethod(storage, method, args);
   } catch (error) {
     throw new RuleFailure(
       `${call} threw synchronously instead of returning a rejected promise [FAIL-02]: ${describeValue(error)}`,
     );
   }
-  if (!(returned instanceof Promise) && typeof (returned as { then?: unknown })?.then !== 'function') {
+  if (!isThenable(returned)) {
     throw new RuleFailure(`${call} returned ${describeValue(returned)} instead of a Promise [FAIL-02]`);
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RuleFailure(`${call} did not settle within ${timeoutMs} ms [FAIL-03]`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([returned as Promise<unknown>, timeout]);
-  } catch (error) {
-    if (error instanceof RuleFailure) throw error;
-    if (!isStorageError(error)) {
-      throw new RuleFailure(`${call} rejected with ${describeValue(error)}, which is not a StorageError [FAIL-01]`);
-    }
-    if (error.message.length === 0)
-      throw new RuleFailure(`${call} rejected with a StorageError without a message [FAIL-01]`);
-    throw error;
-  } finally {
-    clearTimeout(timer);
+  const outcome = await settleWithin(returned, timeoutMs);
+  if (outcome === 'timeout') throw new RuleFailure(`${call} did not settle within ${timeoutMs} ms [FAIL-03]`);
+  if ('value' in outcome) return outcome.value;
+  const { error } = outcome;
+  if (!isStorageError(error)) {
+    throw new RuleFailure(`${call} rejected with ${describeValue(error)}, which is not a StorageError [FAIL-01]`);
   }
+  if (error.message.length === 0) {
+    throw new RuleFailure(`${call} rejected with a StorageError without a message [FAIL-01]`);
+  }
+  throw error;
 }

@@ -6,6 +6,7 @@
 import { isStorageError, SA_STORAGE_METHODS } from '../contract/index.js';
 import { contractRules, stubRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
+import { callSettled, sampleArgs } from './calls.js';
 import { FactoryError, type ResolvedOptions, RuleContext } from './context.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
 import type { Capability, ConformanceReport, RuleResult, StorageFactory, SuiteOptions } from './types.js';
@@ -189,33 +190,16 @@ export class ConformanceSession {
   }
 }
 
-const PROBE_ARGS: Record<string, readonly unknown[]> = {
-  set: ['sa-kit-probe', 'v'],
-  expire: ['sa-kit-probe', 1000],
-  mget: [['sa-kit-probe']],
-  mset: [[['sa-kit-probe', 'v']]],
-  mdel: [['sa-kit-probe']],
-  keys: ['*'],
-  clear: [],
-};
-
 /** If every method rejects with InternalError, the backend is a stub: one headline instead of a wall of failures. */
 async function detectUnimplemented(context: RuleContext): Promise<string | undefined> {
   const storage = await context.rawStorage();
   let firstMessage = '';
   for (const method of SA_STORAGE_METHODS) {
-    const fn = (storage as unknown as Record<string, (...args: unknown[]) => unknown>)[method];
-    let outcome: unknown;
-    try {
-      outcome = await Promise.race([
-        Promise.resolve(fn?.apply(storage, [...(PROBE_ARGS[method] ?? ['sa-kit-probe'])])).then(() => 'resolved'),
-        new Promise((resolve) => setTimeout(() => resolve('timeout'), context.options.callTimeoutMs).unref?.()),
-      ]);
-    } catch (error) {
-      outcome = error;
-    }
-    if (!isStorageError(outcome) || outcome.kind !== 'InternalError') return undefined;
-    firstMessage ||= outcome.message;
+    const outcome = await callSettled(storage, method, sampleArgs(method), context.options.callTimeoutMs);
+    if (outcome === 'timeout' || !('error' in outcome)) return undefined;
+    const { error } = outcome;
+    if (!isStorageError(error) || error.kind !== 'InternalError') return undefined;
+    firstMessage ||= error.message;
   }
   return `not implemented: every method rejects with InternalError ("${firstMessage}")`;
 }

@@ -1,0 +1,72 @@
+/**
+ * Calling a backend method by name and waiting for it with a bound: the one place the suite
+ * does this, for the guard, the failure-discipline and stub rules, and the stub probe.
+ */
+import type { SaStorage } from '../contract/index.js';
+import { describeValue } from './failures.js';
+
+/** How a call ended: its value, its rejection, or no answer within the bound. */
+export type Settled = { readonly value: unknown } | { readonly error: unknown } | 'timeout';
+
+/** Valid arguments for each method, for calls whose arguments do not matter (stub checks, probes). */
+const SAMPLE_ARGS: Readonly<Record<string, readonly unknown[]>> = {
+  set: ['k', 'v'],
+  expire: ['k', 1000],
+  mget: [['k']],
+  mset: [[['k', 'v']]],
+  mdel: [['k']],
+  keys: ['*'],
+  clear: [],
+};
+
+export function sampleArgs(method: string): readonly unknown[] {
+  return SAMPLE_ARGS[method] ?? ['k'];
+}
+
+export function describeCall(method: string, args: readonly unknown[]): string {
+  return `${method}(${args.map(describeValue).join(', ')})`;
+}
+
+/** Calls `storage[method](...args)`; a synchronous throw propagates (some rules look for exactly that). */
+export function invokeMethod(storage: SaStorage, method: string, args: readonly unknown[]): unknown {
+  const fn = (storage as unknown as Record<string, unknown>)[method];
+  if (typeof fn !== 'function') throw new TypeError(`the backend has no method ${method}()`);
+  return fn.apply(storage, args);
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+/** Waits for `returned` (a promise or a plain value) at most `timeoutMs`. */
+export async function settleWithin(returned: unknown, timeoutMs: number): Promise<Settled> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const outcome = Promise.resolve(returned).then(
+    (value): Settled => ({ value }),
+    (error: unknown): Settled => ({ error }),
+  );
+  try {
+    return await Promise.race([outcome, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Calls a method and waits for it; a synchronous throw counts as a rejection here. */
+export function callSettled(
+  storage: SaStorage,
+  method: string,
+  args: readonly unknown[],
+  timeoutMs: number,
+): Promise<Settled> {
+  let returned: unknown;
+  try {
+    returned = invokeMethod(storage, method, args);
+  } catch (error) {
+    return Promise.resolve({ error });
+  }
+  return settleWithin(returned, timeoutMs);
+}
