@@ -8,7 +8,11 @@ import type { Clock, SaStorage } from '../contract/index.js';
 export interface FactoryContext {
   /** The time source an in-process backend must read (virtual mode: the suite moves it). */
   readonly clock: Clock;
-  /** A unique string per storage the suite creates; prefixed backends use it as their key prefix. */
+  /**
+   * A unique string per store the suite creates; prefixed backends use it as their key prefix.
+   * CONC-03 asks twice for one namespace, to reach the same store through a second client where
+   * the backend shares data (a server); an in-process backend may give a separate store then.
+   */
   readonly namespace: string;
   /** 'virtual' or 'real', as chosen in the options. */
   readonly clockMode: ClockMode;
