@@ -31,3 +31,20 @@ runSaStorageSuite(
   },
   { name: 'RedisStorage', clock: 'real' },
 );
+
+// The same contract with ioredis auto-pipelining on (commands of one tick share a write).
+runSaStorageSuite(
+  async (ctx) => {
+    const storage = await RedisStorage.connect(redis.url, `sk-conformance-ap:${ctx.namespace}:`, {
+      autoPipelining: true,
+    });
+    return {
+      storage,
+      dispose: async () => {
+        await storage.clear();
+        await storage.close();
+      },
+    };
+  },
+  { name: 'RedisStorage with autoPipelining', clock: 'real' },
+);

@@ -60,10 +60,15 @@ export interface RedisConfig {
   connectTimeoutMs?: number;
   /** Bound on every command's reply; a stalled server rejects with ConnectionError after this (default 5000 ms). */
   commandTimeoutMs?: number;
+  /**
+   * ioredis auto-pipelining: commands issued in the same event-loop tick go out in one write
+   * (default false). Raises throughput with many calls in flight; changes no answer.
+   */
+  autoPipelining?: boolean;
 }
 
 /** Settings a URL cannot carry, for `RedisStorage.connect(url, keyPrefix, options)`. */
-export type RedisConnectOptions = Pick<RedisConfig, 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'>;
+export type RedisConnectOptions = Pick<RedisConfig, 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs' | 'autoPipelining'>;
 
 /** A Redis Cluster startup node: `{ host, port }` or a `redis://` / `rediss://` URL (credentials percent-encoded). */
 export type RedisClusterNode = string | { host: string; port: number };
@@ -74,7 +79,7 @@ export type RedisClusterNode = string | { host: string; port: number };
  */
 export type RedisClusterOptions = Pick<
   RedisConfig,
-  'username' | 'password' | 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'
+  'username' | 'password' | 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs' | 'autoPipelining'
 >;
 
 /** For `RedisStorage.fromClient`. */
@@ -405,8 +410,12 @@ export class RedisStorage extends SaStorageBase {
     }
   }
 
-  async get(key: string): Promise<string | null> {
-    assertWellFormedString(key, 'key');
+  get(key: string): Promise<string | null> {
+    try {
+      assertWellFormedString(key, 'key');
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#run('GET', key, () => this.#send(this.#client.get(this.#prefix + key)));
   }
 
@@ -590,13 +599,17 @@ export class RedisStorage extends SaStorageBase {
   }
 
   /** Runs one storage operation: closed check, then every failure mapped in one place. */
-  async #run<T>(command: string, key: string | undefined, action: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new StorageError('ConnectionError', 'RedisStorage is closed');
-    try {
-      return await action();
-    } catch (error) {
+  /** One place where every command's failure becomes a StorageError (a plain promise chain: it sits on the hot path). */
+  #run<T>(command: string, key: string | undefined, action: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new StorageError('ConnectionError', 'RedisStorage is closed'));
+    const mapped = (error: unknown) => {
       const what = key === undefined ? `Redis ${command}` : `Redis ${command} of key ${preview(key)}`;
-      throw mapRedisError(error, `${what} failed`, this.#secrets);
+      return mapRedisError(error, `${what} failed`, this.#secrets);
+    };
+    try {
+      return action().then(undefined, (error: unknown) => Promise.reject(mapped(error)));
+    } catch (error) {
+      return Promise.reject(mapped(error)); // a client that throws instead of rejecting
     }
   }
 
@@ -673,6 +686,12 @@ export class RedisStorageBuilder {
   /** Milliseconds (see RedisConfig.commandTimeoutMs). */
   commandTimeout(ms: number): this {
     this.#config.commandTimeoutMs = ms;
+    return this;
+  }
+
+  /** See RedisConfig.autoPipelining. */
+  autoPipelining(enabled = true): this {
+    this.#config.autoPipelining = enabled;
     return this;
   }
 

@@ -201,7 +201,7 @@ export const redisStorageConnect: RedisContender = {
   label: 'RedisStorage',
   layout: { prefix: 'b:', encode: identity },
   notes: [
-    'RedisStorage = `RedisStorage.connect(url, prefix)`: the client it builds has `commandTimeout` 5000 ms and no way to turn autopipelining on.',
+    'RedisStorage = `RedisStorage.connect(url, prefix)`: the client it builds has `commandTimeout` 5000 ms and autopipelining off (the default; `{ autoPipelining: true }` turns it on).',
   ],
   async open(target) {
     const storage = await RedisStorage.connect(target.url, 'b:');
@@ -224,7 +224,7 @@ export function redisStorageFromClient(autoPipelining: boolean, commandTimeout?:
           'RedisStorage.fromClient (plain client): the borrowed client has no `commandTimeout`, so the storage arms its own timer per command.',
         ]
       : [
-          'RedisStorage.fromClient (autopipelined client): the only way to get autopipelining (RedisStorage has no option for it); the client gets `commandTimeout: 5000` like the one `connect()` builds, so the storage adds no timer of its own.',
+          'RedisStorage.fromClient (autopipelined client): the same client `RedisStorage.connect(url, prefix, { autoPipelining: true })` builds (`commandTimeout: 5000`, so the storage adds no timer of its own).',
         ],
     async open(target) {
       const client = ioredis(target, {
