@@ -1,6 +1,6 @@
 /** Area: failure discipline. Works on the raw backend, since the guard would hide what these rules inspect. */
 import { isStorageError, type SA_STORAGE_METHODS } from '../contract/index.js';
-import { callSettled, describeCall, invokeMethod, isThenable, settleWithin } from '../suite/calls.js';
+import { callSettled, describeCall, expectCallSettles, expectPromiseFromCall } from '../suite/calls.js';
 import { expectBetween, expectEqual } from '../suite/expect.js';
 import { describeValue, RuleFailure } from '../suite/failures.js';
 import type { Rule } from './rule.js';
@@ -105,17 +105,7 @@ export const failureRules: readonly Rule[] = [
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of [...BAD_CALLS, ...VALID_CALLS]) {
-        const call = describeCall(method, args);
-        let returned: unknown;
-        try {
-          returned = invokeMethod(s, method, args);
-        } catch (error) {
-          throw new RuleFailure(`${call} threw synchronously: ${describeValue(error)}`);
-        }
-        if (!isThenable(returned)) {
-          throw new RuleFailure(`${call} returned ${describeValue(returned)}, not a Promise`);
-        }
-        await settleWithin(returned, t.options.callTimeoutMs);
+        await expectPromiseFromCall(s, method, args, t.options.callTimeoutMs);
       }
     },
   },
@@ -128,10 +118,7 @@ export const failureRules: readonly Rule[] = [
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of [...VALID_CALLS, ...BAD_CALLS]) {
-        const outcome = await callSettled(s, method, args, t.options.callTimeoutMs);
-        if (outcome === 'timeout') {
-          throw new RuleFailure(`${describeCall(method, args)} did not settle within ${t.options.callTimeoutMs} ms`);
-        }
+        await expectCallSettles(s, method, args, t.options.callTimeoutMs);
       }
     },
   },

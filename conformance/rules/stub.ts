@@ -1,6 +1,6 @@
 /** The stub profile: what an unimplemented backend (the DatabaseStorage stub) must do instead. */
 import { isStorageError, SA_STORAGE_METHODS } from '../contract/index.js';
-import { describeCall, invokeMethod, isThenable, sampleArgs, settleWithin } from '../suite/calls.js';
+import { describeCall, expectCallSettles, expectPromiseFromCall, invokeMethod, sampleArgs } from '../suite/calls.js';
 import { describeValue, RuleFailure } from '../suite/failures.js';
 import type { Rule } from './rule.js';
 
@@ -38,21 +38,7 @@ export const stubRules: readonly Rule[] = [
     async run(t) {
       const s = await t.rawStorage();
       for (const method of SA_STORAGE_METHODS) {
-        let returned: unknown;
-        try {
-          returned = invokeMethod(s, method, sampleArgs(method));
-        } catch (error) {
-          throw new RuleFailure(
-            `${describeCall(method, sampleArgs(method))} threw synchronously: ${describeValue(error)}`,
-          );
-        }
-        if (!isThenable(returned)) {
-          throw new RuleFailure(
-            `${describeCall(method, sampleArgs(method))} returned ${describeValue(returned)}, not a Promise`,
-          );
-        }
-        // Bounded: a stub that never settles is STUB-03's finding, not a reason to stall this rule.
-        await settleWithin(returned, t.options.callTimeoutMs);
+        await expectPromiseFromCall(s, method, sampleArgs(method), t.options.callTimeoutMs);
       }
     },
   },
@@ -65,18 +51,9 @@ export const stubRules: readonly Rule[] = [
     async run(t) {
       // Raw backend with its own timer: the guard's timeout is a rejection, which a catch-all would swallow.
       const s = await t.rawStorage();
+      // A synchronous throw counts as settled here: it is STUB-02's finding.
       for (const method of SA_STORAGE_METHODS) {
-        let returned: unknown;
-        try {
-          returned = invokeMethod(s, method, sampleArgs(method));
-        } catch {
-          continue; // a synchronous throw is STUB-02's finding
-        }
-        if ((await settleWithin(returned, t.options.callTimeoutMs)) === 'timeout') {
-          throw new RuleFailure(
-            `${describeCall(method, sampleArgs(method))} did not settle within ${t.options.callTimeoutMs} ms`,
-          );
-        }
+        await expectCallSettles(s, method, sampleArgs(method), t.options.callTimeoutMs);
       }
     },
   },

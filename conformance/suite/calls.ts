@@ -3,7 +3,7 @@
  * does this, for the guard, the failure-discipline and stub rules, and the stub probe.
  */
 import type { SaStorage } from '../contract/index.js';
-import { describeValue } from './failures.js';
+import { describeValue, RuleFailure } from './failures.js';
 
 /** How a call ended: its value, its rejection, or no answer within the bound. */
 export type Settled = { readonly value: unknown } | { readonly error: unknown } | 'timeout';
@@ -69,4 +69,37 @@ export function callSettled(
     return Promise.resolve({ error });
   }
   return settleWithin(returned, timeoutMs);
+}
+
+/**
+ * The call must return a Promise and must not throw synchronously (FAIL-02, STUB-02). Waits
+ * for it, bounded: a call that never settles is FAIL-03's / STUB-03's finding, not this one's.
+ */
+export async function expectPromiseFromCall(
+  storage: SaStorage,
+  method: string,
+  args: readonly unknown[],
+  timeoutMs: number,
+): Promise<void> {
+  const call = describeCall(method, args);
+  let returned: unknown;
+  try {
+    returned = invokeMethod(storage, method, args);
+  } catch (error) {
+    throw new RuleFailure(`${call} threw synchronously: ${describeValue(error)}`);
+  }
+  if (!isThenable(returned)) throw new RuleFailure(`${call} returned ${describeValue(returned)}, not a Promise`);
+  await settleWithin(returned, timeoutMs);
+}
+
+/** The call must settle within `timeoutMs` (FAIL-03, STUB-03); a synchronous throw counts as settled. */
+export async function expectCallSettles(
+  storage: SaStorage,
+  method: string,
+  args: readonly unknown[],
+  timeoutMs: number,
+): Promise<void> {
+  if ((await callSettled(storage, method, args, timeoutMs)) === 'timeout') {
+    throw new RuleFailure(`${describeCall(method, args)} did not settle within ${timeoutMs} ms`);
+  }
 }
