@@ -93,19 +93,14 @@ function spread(prefix: string, n: number) {
   return { keys, owners };
 }
 
-/** MULTI…EXEC blocks per connection, in the order each server saw them. */
-function transactions(commands: ServerCommand[]): ServerCommand[][] {
-  const open = new Map<string, ServerCommand[]>();
-  const done: ServerCommand[][] = [];
-  for (const c of commands) {
-    const id = `${c.server}/${c.source}`;
-    if (c.name === 'MULTI') open.set(id, []);
-    else if (c.name === 'EXEC') {
-      done.push(open.get(id) ?? []);
-      open.delete(id);
-    } else open.get(id)?.push(c);
-  }
-  return done;
+/** The script runs (EVALSHA/EVAL) a client sent, as server, keys and the other arguments. */
+function scriptRuns(commands: ServerCommand[]) {
+  return commands
+    .filter((c) => c.name === 'EVALSHA' || c.name === 'EVAL')
+    .map((c) => {
+      const count = Number(c.args[1]);
+      return { server: c.server, name: c.name, keys: c.args.slice(2, 2 + count), args: c.args.slice(2 + count) };
+    });
 }
 
 describe('hash slots', () => {
@@ -192,36 +187,43 @@ describe('multi-key commands are split per hash slot', () => {
     expect(mgets.flatMap((c) => c.args).sort()).toEqual(asked.map((k) => prefix + k).sort());
   });
 
-  test('mset is one MULTI/EXEC per slot (atomic per slot); the last item of a duplicated key wins', async () => {
+  test('mset is one script (EVALSHA) per slot (atomic per slot); the last item of a duplicated key wins', async () => {
     const prefix = uniquePrefix('mset[x]');
     const s = await storage(prefix);
     const { keys } = spread(prefix, 24);
     const items: [string, string][] = [...keys.map((k): [string, string] => [k, `a:${k}`]), ['k3', 'last']];
+    await s.mset(items); // every master now knows the script: no NOSCRIPT + EVAL below
     const seen = await commandsOnServers(masters, () => s.mset(items, 60_000));
-    const blocks = transactions(seen);
+    const runs = scriptRuns(seen);
     const slots = new Set(keys.map((k) => keySlot(prefix + k)));
-    expect(blocks.length).toBe(slots.size);
-    for (const block of blocks) {
-      expect(block.every((c) => c.name === 'SET' && c.args[2] === 'PX' && c.args[3] === '60000')).toBe(true);
-      expect(new Set(block.map((c) => keySlot(c.args[0] as string))).size).toBe(1);
+    expect(runs.length).toBe(slots.size);
+    for (const run of runs) {
+      expect(run.name).toBe('EVALSHA');
+      expect(new Set(run.keys.map(keySlot)).size).toBe(1);
+      expect(ownerOf(keySlot(run.keys[0] as string))).toBe(run.server);
+      expect(run.args.length).toBe(run.keys.length + 1); // one value per key, then the TTL
+      expect(run.args.at(-1)).toBe('60000');
     }
-    expect(blocks.flat().length).toBe(items.length);
+    expect(runs.flatMap((run) => run.keys).length).toBe(items.length);
     expect(await s.get('k3')).toBe('last');
     expect(await s.mget(['k0', 'k23'])).toEqual(['a:k0', 'a:k23']);
     expect(await s.ttl('k5')).toBeGreaterThan(50_000);
   });
 
-  test('with a hash-tagged prefix every key is in one slot: mset is ONE MULTI/EXEC, mget one MGET', async () => {
+  test('with a hash-tagged prefix every key is in one slot: mset is ONE script, mget one MGET', async () => {
     const prefix = `{${uniquePrefix('tag*?')}}:`;
     const slot = prefixSlot(prefix) as number;
     const s = await storage(prefix);
     const items = Array.from({ length: 40 }, (_, i): [string, string] => [`k${i}`, String(i)]);
+    await s.mset(items); // the owner now knows the script
     const seen = await commandsOnServers(masters, async () => {
       await s.mset(items);
       await s.mget(items.map(([k]) => k));
     });
     expect(seen.map((c) => c.server).every((server) => server === ownerOf(slot))).toBe(true);
-    expect(seen.map((c) => c.name)).toEqual(['MULTI', ...items.map(() => 'SET'), 'EXEC', 'MGET']);
+    // MONITOR also shows what the script ran (source "lua").
+    expect(seen.map((c) => c.name)).toEqual(['EVALSHA', ...items.map(() => 'SET'), 'MGET']);
+    expect(scriptRuns(seen)[0]?.keys).toEqual(items.map(([k]) => prefix + k));
   });
 
   test('mdel is one UNLINK per slot and deletes exactly the listed keys', async () => {
@@ -237,16 +239,17 @@ describe('multi-key commands are split per hash slot', () => {
     expect((await s.keys('*')).sort()).toEqual(keys.slice(12).sort());
   });
 
-  test('incr is MULTI INCRBY+GET EXEC on the key’s own master; TTL kept', async () => {
+  test('incr is one script (EVALSHA: INCRBY + GET) on the key’s own master; TTL kept', async () => {
     const s = await storage(uniquePrefix('incr'));
+    await s.incr('n'); // the owner now knows the script
     await s.set('n', '41', 60_000);
     const seen = await commandsOnServers(masters, async () => expect(await s.incr('n')).toBe(42));
-    expect(seen.map((c) => c.name)).toEqual(['MULTI', 'INCRBY', 'GET', 'EXEC']);
-    expect(new Set(seen.map((c) => c.server)).size).toBe(1);
+    expect(seen.map((c) => c.name)).toEqual(['EVALSHA', 'INCRBY', 'GET']); // the script and what it ran
+    expect(seen.every((c) => c.server === ownerOf(keySlot(`${s.keyPrefix}n`)))).toBe(true);
     expect(await s.ttl('n')).toBeGreaterThan(50_000);
   });
 
-  test('keys ioredis would route to another slot (`{}…}`): mset still atomic per slot, via one Lua script', async () => {
+  test('keys ioredis would route to another slot (`{}…}`): mset still atomic per slot, one script on the real owner', async () => {
     const base = uniquePrefix('odd');
     // A key whose slot ioredis computes wrongly, on another master than its real one …
     let odd = '';
@@ -268,8 +271,13 @@ describe('multi-key commands are split per hash slot', () => {
           [partner, 'partner'],
         ]),
       );
-      expect(seen.filter((c) => c.name === 'EVAL').length).toBe(1);
-      expect(seen.filter((c) => c.name === 'MULTI').length).toBe(0);
+      // ioredis sends the script where it believes the slot is; MOVED brings it to the real owner.
+      const runs = scriptRuns(seen);
+      expect(runs.length).toBeGreaterThan(0); // EVALSHA, and EVAL if that master did not know it yet
+      for (const run of runs) {
+        expect(run.server).toBe(ownerOf(keySlot(odd)));
+        expect(run.keys).toEqual([odd, partner]);
+      }
       expect(await s.mget([partner, odd])).toEqual(['partner', 'odd']);
       expect(await s.mget([odd, partner])).toEqual(['odd', 'partner']);
       await s.mdel([odd, partner]);
@@ -499,8 +507,8 @@ describe('authentication (requirepass and an ACL user on every node)', () => {
       // Only what the storage and ioredis's cluster client send, as listed in the production notes.
       // biome-ignore format: the permission list
       await admin.call('ACL', 'SETUSER', 'app', 'on', `>${PASSWORD}`, '~auth:*', '+get', '+set', '+unlink', '+exists',
-        '+pexpire', '+pttl', '+mget', '+multi', '+exec', '+incrby', '+decrby', '+scan', '+info', '+cluster|slots',
-        '+cluster|info', '+eval');
+        '+pexpire', '+pttl', '+mget', '+evalsha', '+eval', '+incrby', '+scan', '+info', '+cluster|slots',
+        '+cluster|info');
       admin.disconnect();
     }
   });
@@ -524,7 +532,7 @@ describe('authentication (requirepass and an ACL user on every node)', () => {
         keys.map((k) => [k, `${k}!`]),
         60_000,
       );
-      await withUrl.mset([['{}{x}', 'odd']]); // the EVAL path
+      await withUrl.mset([['{}{x}', 'odd']]); // a key ioredis routes wrongly: MOVED
       expect(await withUrl.incr('n')).toBe(1);
       expect(await withUrl.ttl('k3')).toBeGreaterThan(0);
       await withUrl.mdel(['k0']);

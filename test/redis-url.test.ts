@@ -196,7 +196,7 @@ describe('credentials against a live server (--requirepass + ACL user)', () => {
   test('an ACL user allowed only the commands the storage sends (as in the production notes) can do everything', async () => {
     // biome-ignore format: the permission list, as documented
     await admin.call('ACL', 'SETUSER', 'minimal', 'on', `>${PASSWORD}`, '~minimal:*', '+get', '+set', '+unlink', '+exists',
-      '+pexpire', '+pttl', '+mget', '+multi', '+exec', '+incrby', '+decrby', '+scan', '+info');
+      '+pexpire', '+pttl', '+mget', '+evalsha', '+eval', '+incrby', '+scan', '+info');
     const storage = await RedisStorage.connect(`redis://minimal:${enc(PASSWORD)}@${host}:${port}`, 'minimal:');
     try {
       await storage.mset(
@@ -219,6 +219,24 @@ describe('credentials against a live server (--requirepass + ACL user)', () => {
       await storage.mdel(['b']);
       await storage.clear();
       expect(await storage.keys('*')).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  test('a user without scripting (no +evalsha): incr, decr and mset reject with OperationFailed that says so; nothing written', async () => {
+    // biome-ignore format: the permission list
+    await admin.call('ACL', 'SETUSER', 'noscript', 'on', `>${PASSWORD}`, '~noscript:*', '+@all', '-@scripting');
+    const storage = await RedisStorage.connect(`redis://noscript:${enc(PASSWORD)}@${host}:${port}`, 'noscript:');
+    try {
+      for (const call of [() => storage.incr('n'), () => storage.decr('n'), () => storage.mset([['a', '1']])]) {
+        const error = await rejectsWithoutSecret(call(), 'OperationFailed');
+        expect(error.message).toMatch(/NOPERM.*evalsha/i);
+      }
+      expect(await storage.keys('*')).toEqual([]);
+      await storage.set('k', 'v'); // everything else works
+      expect(await storage.get('k')).toBe('v');
+      await storage.clear();
     } finally {
       await storage.close();
     }

@@ -230,7 +230,8 @@ function connectionOptions(config: ResolvedRedisConfig | ResolvedClusterConfig) 
     password: config.password,
     tls: config.tls,
     connectTimeout: config.connectTimeoutMs,
-    commandTimeout: config.commandTimeoutMs,
+    // No ioredis commandTimeout: the storage bounds every reply itself with one timer
+    // (reply-deadline.ts) instead of ioredis's timer per command.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableReadyCheck: true,
@@ -241,7 +242,8 @@ function connectionOptions(config: ResolvedRedisConfig | ResolvedClusterConfig) 
 /**
  * The ioredis options for a client this storage owns. Nothing can wait forever:
  * - `connectTimeout` bounds the TCP/TLS connect (the storage bounds the whole handshake itself);
- * - `commandTimeout` rejects any command that gets no reply (a stalled server);
+ * - no ioredis `commandTimeout`: the storage rejects any command that gets no reply within
+ *   commandTimeoutMs itself (a stalled server), with one timer for all commands;
  * - no offline queue: while the connection is down, commands fail at once instead of waiting;
  * - `maxRetriesPerRequest: 0` and `autoResendUnfulfilledCommands: false`: a command that got no
  *   reply before the connection dropped is rejected, never re-sent by the reconnect, so a write

@@ -66,11 +66,18 @@ export function sanitizeCause(error: unknown, secrets: readonly string[]): Error
   return copy;
 }
 
-/** The message, plus the last node's error for ioredis's "Failed to refresh slots cache." (say why). */
+/** Where in a Lua script Redis raised an error (" script: <sha1>, on @user_script:1."): noise for the caller. */
+const SCRIPT_LOCATION = / script: [0-9a-f]{40}, on @user_script:\d+\.$/;
+
+/**
+ * The message (without a script location: incr/decr and mset run as scripts), plus the last
+ * node's error for ioredis's "Failed to refresh slots cache." (say why).
+ */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  const message = error.message.replace(SCRIPT_LOCATION, '');
   const last = field(error, 'lastNodeError');
-  return last instanceof Error ? `${error.message} (last node error: ${last.message})` : error.message;
+  return last instanceof Error ? `${message} (last node error: ${last.message})` : message;
 }
 
 /** The StorageError kind for an error from the Redis layer. */

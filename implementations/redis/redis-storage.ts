@@ -7,13 +7,18 @@
  * The storage prefixes keys itself; ioredis's `keyPrefix` option is not used because it is not
  * applied to KEYS/SCAN patterns.
  *
- * Commands: GET · SET [PX] · UNLINK · EXISTS · PEXPIRE · PTTL · MGET (one) · MULTI/EXEC of SETs
- * (mset, all-or-nothing) · UNLINK (mdel, one) · MULTI/EXEC of INCRBY|DECRBY + GET (the exact
- * 64-bit result as a string) · SCAN MATCH <glob-escaped prefix>* COUNT 1000 for keys and clear
- * (never KEYS, never FLUSHDB). Every argument is validated before anything is sent.
+ * Commands: GET · SET [PX] · UNLINK · EXISTS · PEXPIRE · PTTL · MGET (one) · EVALSHA of a script
+ * that SETs every item (mset, all-or-nothing) · UNLINK (mdel, one) · EVALSHA of INCRBY + GET
+ * (incr/decr: atomic, the exact 64-bit result as a string) · SCAN MATCH <glob-escaped prefix>*
+ * COUNT 1000 for keys and clear (never KEYS, never FLUSHDB). A server that does not know a script
+ * yet (restart, SCRIPT FLUSH, another node) answers NOSCRIPT once and gets it by EVAL. Every
+ * argument is validated before anything is sent. The scripts are in lua.ts.
  *
  * On a cluster the same code runs; only the Topology differs: multi-key commands (MGET, the
- * mset MULTI/EXEC, UNLINK) are sent once per hash slot, and SCAN runs on every master.
+ * mset script, UNLINK) are sent once per hash slot, and SCAN runs on every master.
+ *
+ * Speed (docs/benchmarks.md): commands a tick issues on a connection the storage owns leave in
+ * one socket write (see #coalesceWrites), and one timer bounds every reply (reply-deadline.ts).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
@@ -41,7 +46,9 @@ import {
   toIoredisOptions,
 } from './config.js';
 import { mapRedisError, secretVariants } from './errors.js';
-import { groupBySlot, ioredisMisplaces } from './slots.js';
+import { isNoScript, type LuaScript, SET_ALL_SCRIPT, STEP_SCRIPT } from './lua.js';
+import { ReplyDeadline } from './reply-deadline.js';
+import { groupBySlot } from './slots.js';
 
 /** Connection settings for `RedisStorage.fromConfig` and the builder (the fields of sa-token-rust's RedisConfig, plus TLS, ACL user and timeouts). */
 export interface RedisConfig {
@@ -107,15 +114,6 @@ function preview(key: string): string {
 /** The items at the given positions. */
 function pick<T>(items: readonly T[], positions: readonly number[]): T[] {
   return positions.map((position) => items[position] as T);
-}
-
-/** Throws the first per-command error of a MULTI/EXEC; returns the replies. */
-function execReplies(replies: [error: Error | null, reply: unknown][] | null, expected: number): unknown[] {
-  if (replies === null || replies.length !== expected) {
-    throw new StorageError('InternalError', 'Redis transaction was aborted or answered unexpectedly');
-  }
-  for (const [error] of replies) if (error) throw error;
-  return replies.map(([, reply]) => reply);
 }
 
 /**
@@ -208,15 +206,18 @@ interface Topology {
   group(redisKeys: readonly string[]): number[][];
   /** The servers whose keyspaces together hold every key: SCAN walks each of them. */
   scanTargets(): Redis[];
-  /** True when a MULTI/EXEC of these (same-slot) keys must be sent as one script instead (see slots.ts). */
-  needsScript(redisKeys: readonly string[]): boolean;
+  /** The sockets a command may be written to (the server's, or every master's), for #coalesceWrites. */
+  sockets(): Socket[];
 }
+
+/** The part of a (TLS) socket #coalesceWrites uses. */
+type Socket = Pick<Redis['stream'], 'cork' | 'uncork'>;
 
 function standaloneTopology(client: Redis): Topology {
   return {
     group: (redisKeys) => [redisKeys.map((_, index) => index)],
     scanTargets: () => [client],
-    needsScript: () => false,
+    sockets: () => (client.stream ? [client.stream] : []),
   };
 }
 
@@ -228,16 +229,18 @@ function clusterTopology(client: Cluster): Topology {
       if (masters.length === 0) throw new StorageError('ConnectionError', 'no Redis Cluster master is connected');
       return masters;
     },
-    needsScript: (redisKeys) => redisKeys.some(ioredisMisplaces),
+    sockets: () => client.nodes('master').flatMap((node) => (node.stream ? [node.stream] : [])),
   };
 }
 
-/** mset of one slot group in one atomic step, for keys ioredis would not put in one MULTI (slots.ts). */
-const SET_ALL_SCRIPT = `local ttl = ARGV[#ARGV]
-for i, key in ipairs(KEYS) do
-  if ttl == '' then redis.call('SET', key, ARGV[i]) else redis.call('SET', key, ARGV[i], 'PX', ttl) end
-end
-return #KEYS`;
+/** For #send: errors are mapped by the operation that sent the command. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function closedError(): StorageError {
+  return new StorageError('ConnectionError', 'RedisStorage is closed');
+}
 
 function isStandaloneClient(client: unknown): client is Redis {
   if (typeof client !== 'object' || client === null) return false;
@@ -260,8 +263,15 @@ export class RedisStorage extends SaStorageBase {
   readonly #match: string | undefined;
   readonly #owned: boolean;
   readonly #secrets: readonly string[];
-  /** Per-command deadline the storage enforces itself (borrowed clients without commandTimeout). */
-  readonly #guardMs: number | undefined;
+  /**
+   * The bound on every reply, enforced by the storage (commandTimeoutMs); undefined for a borrowed
+   * client that has an ioredis `commandTimeout` of its own.
+   */
+  readonly #deadline: ReplyDeadline | undefined;
+  /** Whether #coalesceWrites corks the sockets (connections the storage owns, without autopipelining). */
+  readonly #coalesce: boolean;
+  /** The sockets corked in this tick, uncorked by #uncork on process.nextTick. */
+  #corked: Socket[] | undefined;
   #closed = false;
 
   private constructor(
@@ -269,7 +279,7 @@ export class RedisStorage extends SaStorageBase {
     prefix: string,
     owned: boolean,
     secrets: readonly string[],
-    guardMs?: number,
+    timeoutMs: number | undefined,
   ) {
     super();
     this.#client = client;
@@ -278,7 +288,8 @@ export class RedisStorage extends SaStorageBase {
     this.#match = prefix === '' ? undefined : `${escapeGlob(prefix)}*`;
     this.#owned = owned;
     this.#secrets = secrets;
-    this.#guardMs = guardMs;
+    this.#deadline = timeoutMs === undefined ? undefined : new ReplyDeadline(timeoutMs);
+    this.#coalesce = owned && client.options.enableAutoPipelining !== true;
   }
 
   /** Connects with a `redis://` or `rediss://` URL (`redis://[user]:[password]@host:port/db`, credentials percent-encoded). */
@@ -360,11 +371,11 @@ export class RedisStorage extends SaStorageBase {
       );
     }
     const ownTimeout = client.options.commandTimeout;
-    const guardMs =
+    const timeoutMs =
       typeof ownTimeout === 'number' && ownTimeout > 0
         ? undefined
         : resolveConfig({}, { commandTimeoutMs: options?.commandTimeoutMs }).commandTimeoutMs;
-    return new RedisStorage(client, prefix, false, secretVariants(client.options.password), guardMs);
+    return new RedisStorage(client, prefix, false, secretVariants(client.options.password), timeoutMs);
   }
 
   static async #open(config: ResolvedRedisConfig, prefix: string): Promise<RedisStorage> {
@@ -384,7 +395,7 @@ export class RedisStorage extends SaStorageBase {
       config.connectTimeoutMs,
       secrets,
     );
-    return new RedisStorage(client, prefix, true, secrets);
+    return new RedisStorage(client, prefix, true, secrets, config.commandTimeoutMs);
   }
 
   /** The prefix put in front of every key in Redis. */
@@ -416,7 +427,7 @@ export class RedisStorage extends SaStorageBase {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run('GET', key, () => this.#send(this.#client.get(this.#prefix + key)));
+    return this.#run('GET', key, () => this.#client.get(this.#prefix + key));
   }
 
   async set(key: string, value: string, ttl?: Ttl): Promise<void> {
@@ -425,18 +436,18 @@ export class RedisStorage extends SaStorageBase {
     const ttlMs = normalizeOptionalTtl(ttl);
     const redisKey = this.#prefix + key;
     await this.#run('SET', key, () =>
-      this.#send(ttlMs === null ? this.#client.set(redisKey, value) : this.#client.set(redisKey, value, 'PX', ttlMs)),
+      ttlMs === null ? this.#client.set(redisKey, value) : this.#client.set(redisKey, value, 'PX', ttlMs),
     );
   }
 
   async delete(key: string): Promise<void> {
     assertWellFormedString(key, 'key');
-    await this.#run('UNLINK', key, () => this.#send(this.#client.unlink(this.#prefix + key)));
+    await this.#run('UNLINK', key, () => this.#client.unlink(this.#prefix + key));
   }
 
   async exists(key: string): Promise<boolean> {
     assertWellFormedString(key, 'key');
-    const count = await this.#run('EXISTS', key, () => this.#send(this.#client.exists(this.#prefix + key)));
+    const count = await this.#run('EXISTS', key, () => this.#client.exists(this.#prefix + key));
     return Number(count) > 0;
   }
 
@@ -444,17 +455,17 @@ export class RedisStorage extends SaStorageBase {
     assertWellFormedString(key, 'key');
     const ttlMs = normalizeRequiredTtl(ttl);
     // PEXPIRE on a missing (or expired) key answers 0 and creates nothing.
-    await this.#run('PEXPIRE', key, () => this.#send(this.#client.pexpire(this.#prefix + key, ttlMs)));
+    await this.#run('PEXPIRE', key, () => this.#client.pexpire(this.#prefix + key, ttlMs));
   }
 
   async ttl(key: string): Promise<number | null> {
     assertWellFormedString(key, 'key');
-    const ms = Number(await this.#run('PTTL', key, () => this.#send(this.#client.pttl(this.#prefix + key))));
+    const ms = Number(await this.#run('PTTL', key, () => this.#client.pttl(this.#prefix + key)));
     return ms < 0 ? null : ms; // -2 missing, -1 persistent
   }
 
   async clear(): Promise<void> {
-    await this.#run('SCAN/UNLINK', undefined, () =>
+    await this.#runMany('SCAN/UNLINK', undefined, () =>
       this.#scan(async (batch) => {
         const unique = [...new Set(batch)]; // SCAN may return a key twice
         await Promise.all(
@@ -468,9 +479,9 @@ export class RedisStorage extends SaStorageBase {
     assertKeyList(keys);
     if (keys.length === 0) return [];
     const redisKeys = keys.map((key) => this.#prefix + key);
-    return this.#run('MGET', undefined, async () => {
-      const groups = this.#topology.group(redisKeys);
-      if (groups.length === 1) return this.#send(this.#client.mget(redisKeys));
+    const groups = this.#topology.group(redisKeys);
+    if (groups.length === 1) return this.#run('MGET', undefined, () => this.#client.mget(redisKeys));
+    return this.#runMany('MGET', undefined, async () => {
       const values: (string | null)[] = new Array(redisKeys.length).fill(null);
       await Promise.all(
         groups.map(async (group) => {
@@ -490,13 +501,18 @@ export class RedisStorage extends SaStorageBase {
     if (items.length === 0) return;
     const redisKeys = items.map(([key]) => this.#prefix + key);
     const values = items.map(([, value]) => value);
-    await this.#run('MULTI/SET/EXEC', undefined, async () => {
-      // One atomic step per group (per hash slot on a cluster), order kept inside each group so
-      // the last item of a duplicated key wins.
+    const ttlArg = ttlMs === null ? '' : ttlMs;
+    const groups = this.#topology.group(redisKeys);
+    // One atomic script per group (per hash slot on a cluster).
+    if (groups.length === 1) {
+      await this.#run('mset script', undefined, () => this.#eval(SET_ALL_SCRIPT, redisKeys, [...values, ttlArg]));
+      return;
+    }
+    await this.#runMany('mset script', undefined, async () => {
       await Promise.all(
-        this.#topology
-          .group(redisKeys)
-          .map((group) => this.#setAll(pick(redisKeys, group), pick(values, group), ttlMs)),
+        groups.map((group) =>
+          this.#send(this.#eval(SET_ALL_SCRIPT, pick(redisKeys, group), [...pick(values, group), ttlArg])),
+        ),
       );
     });
   }
@@ -505,10 +521,13 @@ export class RedisStorage extends SaStorageBase {
     assertKeyList(keys);
     if (keys.length === 0) return;
     const redisKeys = keys.map((key) => this.#prefix + key);
-    await this.#run('UNLINK', undefined, async () => {
-      await Promise.all(
-        this.#topology.group(redisKeys).map((group) => this.#send(this.#client.unlink(pick(redisKeys, group)))),
-      );
+    const groups = this.#topology.group(redisKeys);
+    if (groups.length === 1) {
+      await this.#run('UNLINK', undefined, () => this.#client.unlink(redisKeys));
+      return;
+    }
+    await this.#runMany('UNLINK', undefined, async () => {
+      await Promise.all(groups.map((group) => this.#send(this.#client.unlink(pick(redisKeys, group)))));
     });
   }
 
@@ -527,7 +546,7 @@ export class RedisStorage extends SaStorageBase {
     const matches = compilePattern(pattern);
     const found = new Set<string>();
     const prefix = this.#prefix;
-    await this.#run('SCAN', undefined, () =>
+    await this.#runMany('SCAN', undefined, () =>
       this.#scan((batch) => {
         for (const stored of batch) {
           if (!stored.startsWith(prefix)) continue;
@@ -539,42 +558,26 @@ export class RedisStorage extends SaStorageBase {
     return [...found];
   }
 
-  /**
-   * INCRBY/DECRBY and GET in one MULTI/EXEC: atomic, the TTL is kept (INCRBY does not touch it),
-   * and the GET returns the new value as an exact decimal string (ioredis decodes integer
-   * replies to a JS number, which would round values beyond 2^53).
-   */
+  /** incr/decr: one EVALSHA of STEP_SCRIPT (INCRBY + GET, the exact result as a decimal string). */
   async #step(key: string, delta: 1 | -1): Promise<number> {
     assertWellFormedString(key, 'key');
     const redisKey = this.#prefix + key;
-    return this.#run(delta > 0 ? 'INCRBY' : 'DECRBY', key, async () => {
-      const transaction = this.#client.multi();
-      if (delta > 0) transaction.incrby(redisKey, 1);
-      else transaction.decrby(redisKey, 1);
-      transaction.get(redisKey);
-      const [, stored] = execReplies(await this.#send(transaction.exec()), 2);
-      if (typeof stored !== 'string') {
-        throw new StorageError('InternalError', `counter ${preview(key)} vanished inside its own transaction`);
-      }
-      return Number(stored);
-    });
+    const stored = await this.#run(delta > 0 ? 'INCRBY' : 'DECRBY', key, () =>
+      this.#eval(STEP_SCRIPT, [redisKey], [delta]),
+    );
+    if (typeof stored !== 'string') {
+      throw new StorageError('InternalError', `counter ${preview(key)} vanished inside its own script`);
+    }
+    return Number(stored);
   }
 
-  /** Keys that share one slot, written in one MULTI/EXEC (or one Lua script, see Topology.needsScript). */
-  async #setAll(redisKeys: string[], values: string[], ttlMs: number | null): Promise<void> {
-    if (this.#topology.needsScript(redisKeys)) {
-      await this.#send(
-        this.#client.eval(SET_ALL_SCRIPT, redisKeys.length, ...redisKeys, ...values, ttlMs === null ? '' : ttlMs),
+  /** EVALSHA of a script; a server that answers NOSCRIPT (never loaded, restarted, flushed) gets EVAL, which loads it. */
+  #eval(script: LuaScript, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return this.#client
+      .evalsha(script.sha1, keys.length, ...keys, ...args)
+      .catch((error: unknown) =>
+        isNoScript(error) ? this.#client.eval(script.source, keys.length, ...keys, ...args) : Promise.reject(error),
       );
-      return;
-    }
-    const transaction = this.#client.multi();
-    redisKeys.forEach((redisKey, i) => {
-      const value = values[i] as string;
-      if (ttlMs === null) transaction.set(redisKey, value);
-      else transaction.set(redisKey, value, 'PX', ttlMs);
-    });
-    execReplies(await this.#send(transaction.exec()), redisKeys.length);
   }
 
   /**
@@ -598,39 +601,68 @@ export class RedisStorage extends SaStorageBase {
     );
   }
 
-  /** Runs one storage operation: closed check, then every failure mapped in one place. */
-  /** One place where every command's failure becomes a StorageError (a plain promise chain: it sits on the hot path). */
-  #run<T>(command: string, key: string | undefined, action: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new StorageError('ConnectionError', 'RedisStorage is closed'));
-    const mapped = (error: unknown) => {
-      const what = key === undefined ? `Redis ${command}` : `Redis ${command} of key ${preview(key)}`;
-      return mapRedisError(error, `${what} failed`, this.#secrets);
-    };
+  /**
+   * Runs an operation that is one command (one reply): the closed check, the command, its reply
+   * deadline and the mapping of every failure to a StorageError, in one promise (the hot path).
+   */
+  #run<T>(command: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
+    const mapError = (error: unknown) => this.#mapError(error, command, key);
+    let reply: Promise<T>;
     try {
-      return action().then(undefined, (error: unknown) => Promise.reject(mapped(error)));
+      this.#coalesceWrites();
+      reply = send();
     } catch (error) {
-      return Promise.reject(mapped(error)); // a client that throws instead of rejecting
+      return Promise.reject(mapError(error)); // a client that throws instead of rejecting
+    }
+    const deadline = this.#deadline;
+    if (deadline !== undefined) return deadline.watch(reply, mapError);
+    return reply.then(undefined, (error: unknown) => Promise.reject(mapError(error)));
+  }
+
+  /** Runs an operation of several commands, each bounded by #send; every failure mapped once here. */
+  #runMany<T>(command: string, key: string | undefined, action: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
+    const mapError = (error: unknown) => this.#mapError(error, command, key);
+    try {
+      this.#coalesceWrites();
+      return action().then(undefined, (error: unknown) => Promise.reject(mapError(error)));
+    } catch (error) {
+      return Promise.reject(mapError(error));
     }
   }
 
-  /** A command's reply, bounded by the storage's own deadline when the client has none. */
-  #send<T>(reply: Promise<T>): Promise<T> {
-    const ms = this.#guardMs;
-    if (ms === undefined) return reply;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Command timed out (no reply within ${ms} ms)`)), ms);
-      reply.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+  #mapError(error: unknown, command: string, key: string | undefined): StorageError {
+    const what = key === undefined ? `Redis ${command}` : `Redis ${command} of key ${preview(key)}`;
+    return mapRedisError(error, `${what} failed`, this.#secrets);
   }
+
+  /** A command's reply, bounded by the storage's reply deadline (errors are mapped by the caller). */
+  #send<T>(reply: Promise<T>): Promise<T> {
+    const deadline = this.#deadline;
+    return deadline === undefined ? reply : deadline.watch(reply, asError);
+  }
+
+  /**
+   * Corks the sockets until the end of this tick, so every command the application issues in the
+   * same synchronous run (and the promise reactions that follow it) leaves in one write instead of
+   * one syscall each — what node-redis does always. Nothing waits longer than the current tick, so
+   * a lone command is not delayed; ioredis's autopipelining (which waits for setImmediate and
+   * builds a pipeline object) is left to do its own batching when it is on.
+   */
+  #coalesceWrites(): void {
+    if (!this.#coalesce || this.#corked !== undefined) return;
+    const sockets = this.#topology.sockets();
+    for (const socket of sockets) socket.cork();
+    this.#corked = sockets;
+    process.nextTick(this.#uncork);
+  }
+
+  readonly #uncork = () => {
+    const sockets = this.#corked ?? [];
+    this.#corked = undefined;
+    for (const socket of sockets) socket.uncork();
+  };
 }
 
 /**

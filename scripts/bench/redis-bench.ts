@@ -15,7 +15,6 @@ import {
   type RedisTarget,
   rawIoredis,
   redisStorageConnect,
-  redisStorageFromClient,
   tokenFor,
   unstorageRedis,
   WORKING_SET,
@@ -177,7 +176,7 @@ async function measureBulk(target: RedisTarget, admin: Redis, settings: BenchSet
   const idleMs = Math.min(2000, count / 500);
   const contenders = [
     rawIoredis(false),
-    redisStorageConnect,
+    redisStorageConnect(false),
     keyvRedis,
     unstorageRedis(false),
     naiveKeys,
@@ -276,8 +275,14 @@ export async function measureRedis(target: RedisTarget, settings: BenchSettings)
   try {
     const info = await admin.info('server');
     const serverVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-    const off = [rawIoredis(false), rawIoredis(false, 5000), redisStorageConnect, keyvRedis, unstorageRedis(false)];
-    const on = [rawIoredis(true), rawIoredis(true, 5000), redisStorageFromClient(true, 5000), unstorageRedis(true)];
+    const off = [
+      rawIoredis(false),
+      rawIoredis(false, 5000),
+      redisStorageConnect(false),
+      keyvRedis,
+      unstorageRedis(false),
+    ];
+    const on = [rawIoredis(true), rawIoredis(true, 5000), redisStorageConnect(true), keyvRedis, unstorageRedis(true)];
     const sections = [
       await measureSection(target, admin, settings, 'autopipelining off', false, off),
       await measureSection(target, admin, settings, 'autopipelining on', true, on),

@@ -8,6 +8,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { createStorage } from 'unstorage';
 import redisDriver from 'unstorage/drivers/redis';
 import { RedisStorage } from '../../implementations/redis/index.js';
+import { SET_ALL_SCRIPT, STEP_SCRIPT } from '../../implementations/redis/lua.js';
 
 export type RedisOp = 'get' | 'set' | 'incr' | 'mget' | 'mset';
 
@@ -63,8 +64,9 @@ function ioredis(target: RedisTarget, options: RedisOptions = {}): Redis {
 const identity = (value: string) => value;
 
 /**
- * Raw ioredis sending exactly the commands RedisStorage sends: default options, or with the
- * `commandTimeout` RedisStorage's own client has (which ioredis implements with a timer per command).
+ * Raw ioredis sending exactly the commands RedisStorage sends (its two scripts loaded up front):
+ * default options, or with an ioredis `commandTimeout`, which ioredis implements with a timer per
+ * command (RedisStorage bounds replies with one timer of its own instead).
  */
 export function rawIoredis(autoPipelining: boolean, commandTimeout?: number): RedisContender {
   const prefix = 'b:';
@@ -78,7 +80,7 @@ export function rawIoredis(autoPipelining: boolean, commandTimeout?: number): Re
       commandTimeout === undefined
         ? []
         : [
-            `raw ioredis (…commandTimeout): raw ioredis with \`commandTimeout: ${commandTimeout}\`, the option RedisStorage's own client has; it separates what that safety option costs from what RedisStorage's code costs.`,
+            `raw ioredis (…commandTimeout): raw ioredis with \`commandTimeout: ${commandTimeout}\` (a timer per command): what bounding every reply costs when ioredis does it; RedisStorage bounds replies just as tightly (commandTimeoutMs 5000) with one timer for all commands.`,
           ],
     async open(target) {
       const client = ioredis(target, {
@@ -86,6 +88,8 @@ export function rawIoredis(autoPipelining: boolean, commandTimeout?: number): Re
         ...(commandTimeout === undefined ? {} : { commandTimeout }),
       });
       await client.connect();
+      await client.script('LOAD', STEP_SCRIPT.source);
+      await client.script('LOAD', SET_ALL_SCRIPT.source);
       const scan = async (onBatch: (keys: string[]) => Promise<void> | void) => {
         let cursor = '0';
         do {
@@ -98,15 +102,13 @@ export function rawIoredis(autoPipelining: boolean, commandTimeout?: number): Re
         ops: {
           get: (i) => client.get(prefix + keyOf(i)),
           set: (i) => client.set(prefix + keyOf(i), tokenFor(i), 'PX', TTL_MS),
-          incr: (i) => {
-            const key = prefix + counterOf(i);
-            return client.multi().incrby(key, 1).get(key).exec();
-          },
+          incr: (i) => client.evalsha(STEP_SCRIPT.sha1, 1, prefix + counterOf(i), 1),
           mget: (i) => client.mget(batchOf(i).map((key) => prefix + key)),
           mset: (i) => {
-            const transaction = client.multi();
-            for (const [key, value] of entriesOf(i)) transaction.set(prefix + key, value, 'PX', TTL_MS);
-            return transaction.exec();
+            const entries = entriesOf(i);
+            const keys = entries.map(([key]) => prefix + key);
+            const values = entries.map(([, value]) => value);
+            return client.evalsha(SET_ALL_SCRIPT.sha1, keys.length, ...keys, ...values, TTL_MS);
           },
         },
         async listKeys() {
@@ -195,48 +197,22 @@ function storageSession(storage: RedisStorage, onClose: () => Promise<void>): Re
   };
 }
 
-/** RedisStorage.connect(url, prefix): its own client (commandTimeout 5000 ms, no offline queue, no autopipelining). */
-export const redisStorageConnect: RedisContender = {
-  id: 'rs',
-  label: 'RedisStorage',
-  layout: { prefix: 'b:', encode: identity },
-  notes: [
-    'RedisStorage = `RedisStorage.connect(url, prefix)`: the client it builds has `commandTimeout` 5000 ms and autopipelining off (the default; `{ autoPipelining: true }` turns it on).',
-  ],
-  async open(target) {
-    const storage = await RedisStorage.connect(target.url, 'b:');
-    return storageSession(storage, () => storage.close());
-  },
-};
-
-/**
- * RedisStorage.fromClient around a caller's client. Without a `commandTimeout` on the client
- * the storage bounds every command with its own timer (the "guard"); with one, it does not.
- */
-export function redisStorageFromClient(autoPipelining: boolean, commandTimeout?: number): RedisContender {
-  const guard = commandTimeout === undefined;
+/** RedisStorage.connect(url, prefix, { autoPipelining }): the storage with its own connection, as users get it. */
+export function redisStorageConnect(autoPipelining: boolean): RedisContender {
   return {
-    id: `rs-from-client${autoPipelining ? '-ap' : ''}${guard ? '-guard' : ''}`,
-    label: `RedisStorage.fromClient (${autoPipelining ? 'autopipelined' : 'plain'} client)`,
+    id: autoPipelining ? 'rs-ap' : 'rs',
+    label: autoPipelining ? 'RedisStorage (autoPipelining: true)' : 'RedisStorage',
     layout: { prefix: 'b:', encode: identity },
-    notes: guard
+    notes: autoPipelining
       ? [
-          'RedisStorage.fromClient (plain client): the borrowed client has no `commandTimeout`, so the storage arms its own timer per command.',
+          'RedisStorage (autoPipelining: true) = `RedisStorage.connect(url, prefix, { autoPipelining: true })`: ioredis batches the commands of a tick into a pipeline at `setImmediate`, and the storage does not cork.',
         ]
       : [
-          'RedisStorage.fromClient (autopipelined client): the same client `RedisStorage.connect(url, prefix, { autoPipelining: true })` builds (`commandTimeout: 5000`, so the storage adds no timer of its own).',
+          'RedisStorage = `RedisStorage.connect(url, prefix)` with its defaults: commandTimeoutMs 5000 (one timer for all replies), no offline queue, autopipelining off; the commands one tick issues leave in one socket write (the storage corks the socket until `process.nextTick`).',
         ],
     async open(target) {
-      const client = ioredis(target, {
-        enableAutoPipelining: autoPipelining,
-        ...(commandTimeout === undefined ? {} : { commandTimeout }),
-      });
-      await client.connect();
-      const storage = await RedisStorage.fromClient(client, 'b:');
-      return storageSession(storage, async () => {
-        await storage.close();
-        client.disconnect();
-      });
+      const storage = await RedisStorage.connect(target.url, 'b:', { autoPipelining });
+      return storageSession(storage, () => storage.close());
     },
   };
 }
