@@ -230,8 +230,8 @@ function connectionOptions(config: ResolvedRedisConfig | ResolvedClusterConfig) 
     password: config.password,
     tls: config.tls,
     connectTimeout: config.connectTimeoutMs,
-    // No ioredis commandTimeout: the storage bounds every reply itself with one timer
-    // (reply-deadline.ts) instead of ioredis's timer per command.
+    // No ioredis commandTimeout (a timer per command): the storage bounds every reply itself
+    // with one periodic check of its connections (reply-watchdog.ts).
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     enableReadyCheck: true,
@@ -243,7 +243,7 @@ function connectionOptions(config: ResolvedRedisConfig | ResolvedClusterConfig) 
  * The ioredis options for a client this storage owns. Nothing can wait forever:
  * - `connectTimeout` bounds the TCP/TLS connect (the storage bounds the whole handshake itself);
  * - no ioredis `commandTimeout`: the storage rejects any command that gets no reply within
- *   commandTimeoutMs itself (a stalled server), with one timer for all commands;
+ *   commandTimeoutMs itself (a stalled server), with one periodic check (reply-watchdog.ts);
  * - no offline queue: while the connection is down, commands fail at once instead of waiting;
  * - `maxRetriesPerRequest: 0` and `autoResendUnfulfilledCommands: false`: a command that got no
  *   reply before the connection dropped is rejected, never re-sent by the reconnect, so a write

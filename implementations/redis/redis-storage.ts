@@ -18,7 +18,8 @@
  * mset script, UNLINK) are sent once per hash slot, and SCAN runs on every master.
  *
  * Speed (docs/benchmarks.md): commands a tick issues on a connection the storage owns leave in
- * one socket write (see #coalesceWrites), and one timer bounds every reply (reply-deadline.ts).
+ * one socket write (see #coalesceWrites), and one periodic check bounds every reply, at no cost
+ * per command (reply-watchdog.ts).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
@@ -47,7 +48,7 @@ import {
 } from './config.js';
 import { mapRedisError, secretVariants } from './errors.js';
 import { isNoScript, type LuaScript, SET_ALL_SCRIPT, STEP_SCRIPT } from './lua.js';
-import { ReplyDeadline } from './reply-deadline.js';
+import { ReplyWatchdog } from './reply-watchdog.js';
 import { groupBySlot } from './slots.js';
 
 /** Connection settings for `RedisStorage.fromConfig` and the builder (the fields of sa-token-rust's RedisConfig, plus TLS, ACL user and timeouts). */
@@ -208,6 +209,8 @@ interface Topology {
   scanTargets(): Redis[];
   /** The sockets a command may be written to (the server's, or every master's), for #coalesceWrites. */
   sockets(): Socket[];
+  /** Every connection that may have commands waiting for a reply, for the reply watchdog. */
+  connections(): Redis[];
 }
 
 /** The part of a (TLS) socket #coalesceWrites uses. */
@@ -218,6 +221,7 @@ function standaloneTopology(client: Redis): Topology {
     group: (redisKeys) => [redisKeys.map((_, index) => index)],
     scanTargets: () => [client],
     sockets: () => (client.stream ? [client.stream] : []),
+    connections: () => [client],
   };
 }
 
@@ -230,12 +234,8 @@ function clusterTopology(client: Cluster): Topology {
       return masters;
     },
     sockets: () => client.nodes('master').flatMap((node) => (node.stream ? [node.stream] : [])),
+    connections: () => client.nodes('all'),
   };
-}
-
-/** For #send: errors are mapped by the operation that sent the command. */
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function closedError(): StorageError {
@@ -264,10 +264,10 @@ export class RedisStorage extends SaStorageBase {
   readonly #owned: boolean;
   readonly #secrets: readonly string[];
   /**
-   * The bound on every reply, enforced by the storage (commandTimeoutMs); undefined for a borrowed
-   * client that has an ioredis `commandTimeout` of its own.
+   * Rejects commands left without a reply for commandTimeoutMs; undefined for a borrowed client
+   * that has an ioredis `commandTimeout` of its own.
    */
-  readonly #deadline: ReplyDeadline | undefined;
+  readonly #watchdog: ReplyWatchdog | undefined;
   /** Whether #coalesceWrites corks the sockets (connections the storage owns, without autopipelining). */
   readonly #coalesce: boolean;
   /** The sockets corked in this tick, uncorked by #uncork on process.nextTick. */
@@ -288,7 +288,9 @@ export class RedisStorage extends SaStorageBase {
     this.#match = prefix === '' ? undefined : `${escapeGlob(prefix)}*`;
     this.#owned = owned;
     this.#secrets = secrets;
-    this.#deadline = timeoutMs === undefined ? undefined : new ReplyDeadline(timeoutMs);
+    const topology = this.#topology;
+    this.#watchdog = timeoutMs === undefined ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
+    this.#watchdog?.start();
     this.#coalesce = owned && client.options.enableAutoPipelining !== true;
   }
 
@@ -411,13 +413,17 @@ export class RedisStorage extends SaStorageBase {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#owned) return;
+    if (!this.#owned) {
+      this.#watchdog?.stop();
+      return;
+    }
     try {
-      await this.#send(this.#client.quit());
+      await this.#client.quit(); // bounded by the watchdog, stopped only once the connection is gone
     } catch {
       // Server gone or stalled: nothing to say goodbye to.
     } finally {
       this.#client.disconnect();
+      this.#watchdog?.stop();
     }
   }
 
@@ -465,12 +471,10 @@ export class RedisStorage extends SaStorageBase {
   }
 
   async clear(): Promise<void> {
-    await this.#runMany('SCAN/UNLINK', undefined, () =>
+    await this.#run('SCAN/UNLINK', undefined, () =>
       this.#scan(async (batch) => {
         const unique = [...new Set(batch)]; // SCAN may return a key twice
-        await Promise.all(
-          this.#topology.group(unique).map((group) => this.#send(this.#client.unlink(pick(unique, group)))),
-        );
+        await Promise.all(this.#topology.group(unique).map((group) => this.#client.unlink(pick(unique, group))));
       }),
     );
   }
@@ -481,11 +485,11 @@ export class RedisStorage extends SaStorageBase {
     const redisKeys = keys.map((key) => this.#prefix + key);
     const groups = this.#topology.group(redisKeys);
     if (groups.length === 1) return this.#run('MGET', undefined, () => this.#client.mget(redisKeys));
-    return this.#runMany('MGET', undefined, async () => {
+    return this.#run('MGET', undefined, async () => {
       const values: (string | null)[] = new Array(redisKeys.length).fill(null);
       await Promise.all(
         groups.map(async (group) => {
-          const answers = await this.#send(this.#client.mget(pick(redisKeys, group)));
+          const answers = await this.#client.mget(pick(redisKeys, group));
           group.forEach((position, i) => {
             values[position] = answers[i] ?? null;
           });
@@ -508,11 +512,9 @@ export class RedisStorage extends SaStorageBase {
       await this.#run('mset script', undefined, () => this.#eval(SET_ALL_SCRIPT, redisKeys, [...values, ttlArg]));
       return;
     }
-    await this.#runMany('mset script', undefined, async () => {
+    await this.#run('mset script', undefined, async () => {
       await Promise.all(
-        groups.map((group) =>
-          this.#send(this.#eval(SET_ALL_SCRIPT, pick(redisKeys, group), [...pick(values, group), ttlArg])),
-        ),
+        groups.map((group) => this.#eval(SET_ALL_SCRIPT, pick(redisKeys, group), [...pick(values, group), ttlArg])),
       );
     });
   }
@@ -526,8 +528,8 @@ export class RedisStorage extends SaStorageBase {
       await this.#run('UNLINK', undefined, () => this.#client.unlink(redisKeys));
       return;
     }
-    await this.#runMany('UNLINK', undefined, async () => {
-      await Promise.all(groups.map((group) => this.#send(this.#client.unlink(pick(redisKeys, group)))));
+    await this.#run('UNLINK', undefined, async () => {
+      await Promise.all(groups.map((group) => this.#client.unlink(pick(redisKeys, group))));
     });
   }
 
@@ -546,7 +548,7 @@ export class RedisStorage extends SaStorageBase {
     const matches = compilePattern(pattern);
     const found = new Set<string>();
     const prefix = this.#prefix;
-    await this.#runMany('SCAN', undefined, () =>
+    await this.#run('SCAN', undefined, () =>
       this.#scan((batch) => {
         for (const stored of batch) {
           if (!stored.startsWith(prefix)) continue;
@@ -589,11 +591,9 @@ export class RedisStorage extends SaStorageBase {
       this.#topology.scanTargets().map(async (server) => {
         let cursor = '0';
         do {
-          const [next, batch] = await this.#send(
-            this.#match === undefined
-              ? server.scan(cursor, 'COUNT', SCAN_COUNT)
-              : server.scan(cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT),
-          );
+          const [next, batch] = await (this.#match === undefined
+            ? server.scan(cursor, 'COUNT', SCAN_COUNT)
+            : server.scan(cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT));
           cursor = String(next);
           if (batch.length > 0) await onBatch(batch);
         } while (cursor !== '0');
@@ -602,45 +602,23 @@ export class RedisStorage extends SaStorageBase {
   }
 
   /**
-   * Runs an operation that is one command (one reply): the closed check, the command, its reply
-   * deadline and the mapping of every failure to a StorageError, in one promise (the hot path).
+   * Runs one storage operation: the closed check, then its commands (`send`; their replies are
+   * bounded by the watchdog), and every failure mapped to a StorageError in one place. A plain
+   * promise chain: it sits on the hot path.
    */
   #run<T>(command: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(closedError());
-    const mapError = (error: unknown) => this.#mapError(error, command, key);
-    let reply: Promise<T>;
     try {
       this.#coalesceWrites();
-      reply = send();
+      return send().then(undefined, (error: unknown) => Promise.reject(this.#mapError(error, command, key)));
     } catch (error) {
-      return Promise.reject(mapError(error)); // a client that throws instead of rejecting
-    }
-    const deadline = this.#deadline;
-    if (deadline !== undefined) return deadline.watch(reply, mapError);
-    return reply.then(undefined, (error: unknown) => Promise.reject(mapError(error)));
-  }
-
-  /** Runs an operation of several commands, each bounded by #send; every failure mapped once here. */
-  #runMany<T>(command: string, key: string | undefined, action: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(closedError());
-    const mapError = (error: unknown) => this.#mapError(error, command, key);
-    try {
-      this.#coalesceWrites();
-      return action().then(undefined, (error: unknown) => Promise.reject(mapError(error)));
-    } catch (error) {
-      return Promise.reject(mapError(error));
+      return Promise.reject(this.#mapError(error, command, key)); // a client that throws instead of rejecting
     }
   }
 
   #mapError(error: unknown, command: string, key: string | undefined): StorageError {
     const what = key === undefined ? `Redis ${command}` : `Redis ${command} of key ${preview(key)}`;
     return mapRedisError(error, `${what} failed`, this.#secrets);
-  }
-
-  /** A command's reply, bounded by the storage's reply deadline (errors are mapped by the caller). */
-  #send<T>(reply: Promise<T>): Promise<T> {
-    const deadline = this.#deadline;
-    return deadline === undefined ? reply : deadline.watch(reply, asError);
   }
 
   /**

@@ -66,7 +66,7 @@ const identity = (value: string) => value;
 /**
  * Raw ioredis sending exactly the commands RedisStorage sends (its two scripts loaded up front):
  * default options, or with an ioredis `commandTimeout`, which ioredis implements with a timer per
- * command (RedisStorage bounds replies with one timer of its own instead).
+ * command (RedisStorage bounds replies with one periodic check of its connections instead).
  */
 export function rawIoredis(autoPipelining: boolean, commandTimeout?: number): RedisContender {
   const prefix = 'b:';
@@ -80,7 +80,7 @@ export function rawIoredis(autoPipelining: boolean, commandTimeout?: number): Re
       commandTimeout === undefined
         ? []
         : [
-            `raw ioredis (…commandTimeout): raw ioredis with \`commandTimeout: ${commandTimeout}\` (a timer per command): what bounding every reply costs when ioredis does it; RedisStorage bounds replies just as tightly (commandTimeoutMs 5000) with one timer for all commands.`,
+            `raw ioredis (…commandTimeout): raw ioredis with \`commandTimeout: ${commandTimeout}\` (a timer per command): what bounding every reply costs when ioredis does it; RedisStorage bounds replies just as tightly (commandTimeoutMs 5000) with one periodic check of its connection's queue, nothing per command.`,
           ],
     async open(target) {
       const client = ioredis(target, {
@@ -208,7 +208,7 @@ export function redisStorageConnect(autoPipelining: boolean): RedisContender {
           'RedisStorage (autoPipelining: true) = `RedisStorage.connect(url, prefix, { autoPipelining: true })`: ioredis batches the commands of a tick into a pipeline at `setImmediate`, and the storage does not cork.',
         ]
       : [
-          'RedisStorage = `RedisStorage.connect(url, prefix)` with its defaults: commandTimeoutMs 5000 (one timer for all replies), no offline queue, autopipelining off; the commands one tick issues leave in one socket write (the storage corks the socket until `process.nextTick`).',
+          'RedisStorage = `RedisStorage.connect(url, prefix)` with its defaults: commandTimeoutMs 5000 (one periodic check bounds every reply), no offline queue, autopipelining off; the commands one tick issues leave in one socket write (the storage corks the socket until `process.nextTick`).',
         ],
     async open(target) {
       const storage = await RedisStorage.connect(target.url, 'b:', { autoPipelining });
