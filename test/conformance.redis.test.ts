@@ -3,6 +3,7 @@
  * as a backend author would run it. Each storage the suite asks for gets the suite's namespace as
  * its key prefix, so this file also runs against a shared REDIS_URL.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { runSaStorageSuite } from '../conformance/index.js';
 import { RedisStorage } from '../implementations/redis/index.js';
@@ -32,19 +33,22 @@ runSaStorageSuite(
   { name: 'RedisStorage', clock: 'real' },
 );
 
-// The same contract with ioredis auto-pipelining on (commands of one tick share a write).
+// The same contract on a borrowed client (fromClient): the storage does not coalesce writes on
+// a socket it does not own, and its watchdog bounds replies (the client has no commandTimeout).
 runSaStorageSuite(
   async (ctx) => {
-    const storage = await RedisStorage.connect(redis.url, `sk-conformance-ap:${ctx.namespace}:`, {
-      autoPipelining: true,
-    });
+    const client = new Redis(redis.url, { lazyConnect: true });
+    client.on('error', () => {});
+    await client.connect();
+    const storage = await RedisStorage.fromClient(client, `sk-conformance-borrowed:${ctx.namespace}:`);
     return {
       storage,
       dispose: async () => {
         await storage.clear();
         await storage.close();
+        client.disconnect();
       },
     };
   },
-  { name: 'RedisStorage with autoPipelining', clock: 'real' },
+  { name: 'RedisStorage.fromClient', clock: 'real' },
 );

@@ -223,7 +223,6 @@ describe('factories reject, never throw synchronously', () => {
     ['fromConfig(host "")', () => RedisStorage.fromConfig({ host: '' }, '')],
     ['fromConfig(tls "yes")', () => RedisStorage.fromConfig({ tls: 'yes' as never }, '')],
     ['fromConfig(connectTimeoutMs NaN)', () => RedisStorage.fromConfig({ connectTimeoutMs: Number.NaN }, '')],
-    ['fromConfig(autoPipelining "yes")', () => RedisStorage.fromConfig({ autoPipelining: 'yes' as never }, '')],
     ['builder().port(70000)', () => RedisStorage.builder().port(70_000).build()],
     ['fromClient(null)', () => RedisStorage.fromClient(null as never, '')],
     ['fromClient({})', () => RedisStorage.fromClient({} as never, '')],

@@ -29,7 +29,6 @@ export interface ResolvedRedisConfig {
   readonly tls: ConnectionOptions | undefined;
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
-  readonly autoPipelining: boolean;
 }
 
 function invalid(message: string, cause?: unknown): StorageError {
@@ -135,14 +134,7 @@ export function resolveConfig(config: unknown, overrides: RedisConnectOptions = 
     tls: tls === true ? {} : tls === false || tls === null || tls === undefined ? undefined : tls,
     connectTimeoutMs: timeout(c.connectTimeoutMs, 'connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
     commandTimeoutMs: timeout(c.commandTimeoutMs, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS),
-    autoPipelining: flag(c.autoPipelining, 'autoPipelining'),
   };
-}
-
-function flag(value: unknown, name: string): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw invalid(`invalid Redis config: ${name} must be a boolean`);
-  return value;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
@@ -157,7 +149,6 @@ export interface ResolvedClusterConfig {
   readonly tls: ConnectionOptions | undefined;
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
-  readonly autoPipelining: boolean;
 }
 
 const SHARED_NODE_FIELDS = ['username', 'password', 'tls'] as const;
@@ -216,7 +207,6 @@ export function resolveClusterConfig(nodes: unknown, options: unknown = {}): Res
     tls: shared.tls,
     connectTimeoutMs: shared.connectTimeoutMs,
     commandTimeoutMs: shared.commandTimeoutMs,
-    autoPipelining: shared.autoPipelining,
   };
 }
 
@@ -257,7 +247,6 @@ export function toIoredisOptions(config: ResolvedRedisConfig): RedisOptions {
     host: config.host,
     port: config.port,
     db: config.database,
-    enableAutoPipelining: config.autoPipelining,
     lazyConnect: true,
     enableOfflineQueue: false,
     retryStrategy: retryDelay,
@@ -290,7 +279,6 @@ export function toIoredisClusterOptions(config: ResolvedClusterConfig): ClusterO
     retryDelayOnTryAgain: 100,
     slotsRefreshTimeout: Math.min(config.connectTimeoutMs, 2_000),
     clusterRetryStrategy: retryDelay,
-    enableAutoPipelining: config.autoPipelining,
     redisOptions: connectionOptions(config),
   };
 }

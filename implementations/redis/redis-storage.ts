@@ -68,15 +68,10 @@ export interface RedisConfig {
   connectTimeoutMs?: number;
   /** Bound on every command's reply; a stalled server rejects with ConnectionError after this (default 5000 ms). */
   commandTimeoutMs?: number;
-  /**
-   * ioredis auto-pipelining: commands issued in the same event-loop tick go out in one write
-   * (default false). Raises throughput with many calls in flight; changes no answer.
-   */
-  autoPipelining?: boolean;
 }
 
 /** Settings a URL cannot carry, for `RedisStorage.connect(url, keyPrefix, options)`. */
-export type RedisConnectOptions = Pick<RedisConfig, 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs' | 'autoPipelining'>;
+export type RedisConnectOptions = Pick<RedisConfig, 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'>;
 
 /** A Redis Cluster startup node: `{ host, port }` or a `redis://` / `rediss://` URL (credentials percent-encoded). */
 export type RedisClusterNode = string | { host: string; port: number };
@@ -87,7 +82,7 @@ export type RedisClusterNode = string | { host: string; port: number };
  */
 export type RedisClusterOptions = Pick<
   RedisConfig,
-  'username' | 'password' | 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs' | 'autoPipelining'
+  'username' | 'password' | 'tls' | 'connectTimeoutMs' | 'commandTimeoutMs'
 >;
 
 /** For `RedisStorage.fromClient`. */
@@ -101,6 +96,15 @@ export interface RedisFromClientOptions {
 
 /** Keys per SCAN step (a hint to Redis, not a limit). */
 const SCAN_COUNT = 1000;
+
+/**
+ * Commands per socket write when the storage coalesces a tick's commands (#coalesceWrites).
+ * One write for the whole tick serializes the two processes (Redis idles until the last command
+ * is queued, then Node until the last reply is read); flushing every 16 lets them overlap.
+ * Measured with 50 calls in flight on 2 cores: incr 99k/s with one write per tick, 187-204k/s
+ * per 16, 180k/s per 32; get 168k/s → 230-243k/s.
+ */
+const WRITE_BATCH = 16;
 
 function checkPrefix(keyPrefix: unknown): string {
   if (typeof keyPrefix === 'string' && keyPrefix.isWellFormed()) return keyPrefix;
@@ -268,10 +272,10 @@ export class RedisStorage extends SaStorageBase {
    * that has an ioredis `commandTimeout` of its own.
    */
   readonly #watchdog: ReplyWatchdog | undefined;
-  /** Whether #coalesceWrites corks the sockets (connections the storage owns, without autopipelining). */
-  readonly #coalesce: boolean;
   /** The sockets corked in this tick, uncorked by #uncork on process.nextTick. */
   #corked: Socket[] | undefined;
+  /** Commands written into the corked sockets since they were last flushed. */
+  #corkedCommands = 0;
   #closed = false;
 
   private constructor(
@@ -291,7 +295,6 @@ export class RedisStorage extends SaStorageBase {
     const topology = this.#topology;
     this.#watchdog = timeoutMs === undefined ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
     this.#watchdog?.start();
-    this.#coalesce = owned && client.options.enableAutoPipelining !== true;
   }
 
   /** Connects with a `redis://` or `rediss://` URL (`redis://[user]:[password]@host:port/db`, credentials percent-encoded). */
@@ -622,18 +625,33 @@ export class RedisStorage extends SaStorageBase {
   }
 
   /**
-   * Corks the sockets until the end of this tick, so every command the application issues in the
-   * same synchronous run (and the promise reactions that follow it) leaves in one write instead of
-   * one syscall each — what node-redis does always. Nothing waits longer than the current tick, so
-   * a lone command is not delayed; ioredis's autopipelining (which waits for setImmediate and
-   * builds a pipeline object) is left to do its own batching when it is on.
+   * Corks the sockets until the end of this tick, so the commands the application issues in the
+   * same synchronous run (and the promise reactions that follow it) leave in a few writes instead
+   * of one syscall each — what node-redis does always. Every WRITE_BATCH commands the socket is
+   * flushed, so Redis starts on them while the rest of the tick is still being queued. Nothing
+   * waits longer than the current tick, so a lone command is not delayed. (ioredis's own
+   * autopipelining, which waits for setImmediate and builds a pipeline object, measured slower
+   * than this in every row of the benchmark, so the storage does not use it.)
    */
   #coalesceWrites(): void {
-    if (!this.#coalesce || this.#corked !== undefined) return;
-    const sockets = this.#topology.sockets();
-    for (const socket of sockets) socket.cork();
-    this.#corked = sockets;
-    process.nextTick(this.#uncork);
+    if (!this.#owned) return; // a borrowed client's socket is its owner's business
+    const corked = this.#corked;
+    if (corked === undefined) {
+      const sockets = this.#topology.sockets();
+      for (const socket of sockets) socket.cork();
+      this.#corked = sockets;
+      this.#corkedCommands = 1;
+      process.nextTick(this.#uncork);
+      return;
+    }
+    if (this.#corkedCommands === WRITE_BATCH) {
+      for (const socket of corked) {
+        socket.uncork();
+        socket.cork();
+      }
+      this.#corkedCommands = 0;
+    }
+    this.#corkedCommands++;
   }
 
   readonly #uncork = () => {
@@ -696,12 +714,6 @@ export class RedisStorageBuilder {
   /** Milliseconds (see RedisConfig.commandTimeoutMs). */
   commandTimeout(ms: number): this {
     this.#config.commandTimeoutMs = ms;
-    return this;
-  }
-
-  /** See RedisConfig.autoPipelining. */
-  autoPipelining(enabled = true): this {
-    this.#config.autoPipelining = enabled;
     return this;
   }
 

@@ -176,7 +176,7 @@ async function measureBulk(target: RedisTarget, admin: Redis, settings: BenchSet
   const idleMs = Math.min(2000, count / 500);
   const contenders = [
     rawIoredis(false),
-    redisStorageConnect(false),
+    redisStorageConnect,
     keyvRedis,
     unstorageRedis(false),
     naiveKeys,
@@ -275,17 +275,11 @@ export async function measureRedis(target: RedisTarget, settings: BenchSettings)
   try {
     const info = await admin.info('server');
     const serverVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-    const off = [
-      rawIoredis(false),
-      rawIoredis(false, 5000),
-      redisStorageConnect(false),
-      keyvRedis,
-      unstorageRedis(false),
-    ];
-    const on = [rawIoredis(true), rawIoredis(true, 5000), redisStorageConnect(true), keyvRedis, unstorageRedis(true)];
+    const off = [rawIoredis(false), rawIoredis(false, 5000), redisStorageConnect, keyvRedis, unstorageRedis(false)];
+    const on = [rawIoredis(true), rawIoredis(true, 5000), redisStorageConnect, keyvRedis, unstorageRedis(true)];
     const sections = [
-      await measureSection(target, admin, settings, 'autopipelining off', false, off),
-      await measureSection(target, admin, settings, 'autopipelining on', true, on),
+      await measureSection(target, admin, settings, 'against ioredis without autopipelining', false, off),
+      await measureSection(target, admin, settings, 'against ioredis with autopipelining', true, on),
     ];
     await admin.flushall();
     const bulk = await measureBulk(target, admin, settings);

@@ -197,25 +197,19 @@ function storageSession(storage: RedisStorage, onClose: () => Promise<void>): Re
   };
 }
 
-/** RedisStorage.connect(url, prefix, { autoPipelining }): the storage with its own connection, as users get it. */
-export function redisStorageConnect(autoPipelining: boolean): RedisContender {
-  return {
-    id: autoPipelining ? 'rs-ap' : 'rs',
-    label: autoPipelining ? 'RedisStorage (autoPipelining: true)' : 'RedisStorage',
-    layout: { prefix: 'b:', encode: identity },
-    notes: autoPipelining
-      ? [
-          'RedisStorage (autoPipelining: true) = `RedisStorage.connect(url, prefix, { autoPipelining: true })`: ioredis batches the commands of a tick into a pipeline at `setImmediate`, and the storage does not cork.',
-        ]
-      : [
-          'RedisStorage = `RedisStorage.connect(url, prefix)` with its defaults: commandTimeoutMs 5000 (one periodic check bounds every reply), no offline queue, autopipelining off; the commands one tick issues leave in one socket write (the storage corks the socket until `process.nextTick`).',
-        ],
-    async open(target) {
-      const storage = await RedisStorage.connect(target.url, 'b:', { autoPipelining });
-      return storageSession(storage, () => storage.close());
-    },
-  };
-}
+/** RedisStorage.connect(url, prefix): the storage with its own connection, as users get it. */
+export const redisStorageConnect: RedisContender = {
+  id: 'rs',
+  label: 'RedisStorage',
+  layout: { prefix: 'b:', encode: identity },
+  notes: [
+    "RedisStorage = `RedisStorage.connect(url, prefix)` with its defaults: commandTimeoutMs 5000 (one periodic check bounds every reply), no offline queue; the commands a tick issues leave corked, 16 per socket write. It has no autopipelining switch (its own batching measured faster than ioredis's), so the same RedisStorage appears in both tables.",
+  ],
+  async open(target) {
+    const storage = await RedisStorage.connect(target.url, 'b:');
+    return storageSession(storage, () => storage.close());
+  },
+};
 
 /** @keyv/redis (node-redis underneath): `createKeyv(url, { namespace })`, Keyv's JSON envelope around values. */
 export const keyvRedis: RedisContender = {
