@@ -476,8 +476,8 @@ export class RedisStorage extends SaStorageBase {
   async clear(): Promise<void> {
     await this.#run('SCAN/UNLINK', undefined, () =>
       this.#scan(async (batch) => {
-        const unique = [...new Set(batch)]; // SCAN may return a key twice
-        await Promise.all(this.#topology.group(unique).map((group) => this.#client.unlink(pick(unique, group))));
+        // SCAN may return a key twice; UNLINK takes duplicates as they are.
+        await Promise.all(this.#topology.group(batch).map((group) => this.#client.unlink(pick(batch, group))));
       }),
     );
   }
@@ -588,18 +588,28 @@ export class RedisStorage extends SaStorageBase {
   /**
    * Walks SCAN over this storage's keys (MATCH <escaped prefix>*, or everything for an empty
    * prefix) on every server that holds keys: the one server, or each cluster master in parallel.
+   * The next SCAN step is sent before a batch is handled, so Redis works on it while Node does
+   * (SCAN's guarantees do not depend on when the next step is asked for).
    */
   async #scan(onBatch: (storedKeys: string[]) => unknown): Promise<void> {
+    const match = this.#match;
     await Promise.all(
       this.#topology.scanTargets().map(async (server) => {
-        let cursor = '0';
-        do {
-          const [next, batch] = await (this.#match === undefined
+        const step = (cursor: string) =>
+          match === undefined
             ? server.scan(cursor, 'COUNT', SCAN_COUNT)
-            : server.scan(cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT));
-          cursor = String(next);
+            : server.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
+        let pending = step('0');
+        for (;;) {
+          const [next, batch] = await pending;
+          const cursor = String(next);
+          if (cursor !== '0') {
+            pending = step(cursor);
+            pending.catch(() => {}); // awaited on the next turn; not "unhandled" if onBatch throws first
+          }
           if (batch.length > 0) await onBatch(batch);
-        } while (cursor !== '0');
+          if (cursor === '0') return;
+        }
       }),
     );
   }
