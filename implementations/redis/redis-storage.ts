@@ -17,9 +17,10 @@
  * On a cluster the same code runs; only the Topology differs: multi-key commands (MGET, the
  * mset script, UNLINK) are sent once per hash slot, and SCAN runs on every master.
  *
- * Speed (docs/benchmarks.md): commands a tick issues on a connection the storage owns leave in
- * one socket write (see #coalesceWrites), and one periodic check bounds every reply, at no cost
- * per command (reply-watchdog.ts).
+ * Speed (docs/benchmarks.md): commands a tick issues on a connection the storage owns leave
+ * corked, 16 per socket write (#coalesceWrites); one periodic check bounds every reply, at no
+ * cost per command (reply-watchdog.ts); keys/clear ask for the next SCAN step before handling a
+ * batch (#scan).
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis } from 'ioredis';
@@ -242,6 +243,16 @@ function clusterTopology(client: Cluster): Topology {
   };
 }
 
+/** Reply conversions for #run (module functions: no closure per call). */
+function toVoid(): void {}
+function isPositive(count: number): boolean {
+  return count > 0;
+}
+/** PTTL: -2 missing, -1 persistent → null. */
+function remainingMs(ms: number): number | null {
+  return ms < 0 ? null : ms;
+}
+
 function closedError(): StorageError {
   return new StorageError('ConnectionError', 'RedisStorage is closed');
 }
@@ -272,10 +283,10 @@ export class RedisStorage extends SaStorageBase {
    * that has an ioredis `commandTimeout` of its own.
    */
   readonly #watchdog: ReplyWatchdog | undefined;
-  /** The sockets corked in this tick, uncorked by #uncork on process.nextTick. */
+  /** Operations started in this tick (#coalesceWrites), reset on process.nextTick. */
+  #commandsThisTick = 0;
+  /** The sockets corked in this tick, uncorked by #endTick. */
   #corked: Socket[] | undefined;
-  /** Commands written into the corked sockets since they were last flushed. */
-  #corkedCommands = 0;
   #closed = false;
 
   private constructor(
@@ -430,6 +441,9 @@ export class RedisStorage extends SaStorageBase {
     }
   }
 
+  // The single-key methods are plain functions returning #run's promise (not async functions):
+  // one promise per call on the hot path. Validation failures become rejections, never throws.
+
   get(key: string): Promise<string | null> {
     try {
       assertWellFormedString(key, 'key');
@@ -439,38 +453,61 @@ export class RedisStorage extends SaStorageBase {
     return this.#run('GET', key, () => this.#client.get(this.#prefix + key));
   }
 
-  async set(key: string, value: string, ttl?: Ttl): Promise<void> {
-    assertWellFormedString(key, 'key');
-    assertWellFormedString(value, 'value');
-    const ttlMs = normalizeOptionalTtl(ttl);
+  set(key: string, value: string, ttl?: Ttl): Promise<void> {
+    let ttlMs: number | null;
+    try {
+      assertWellFormedString(key, 'key');
+      assertWellFormedString(value, 'value');
+      ttlMs = normalizeOptionalTtl(ttl);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const redisKey = this.#prefix + key;
-    await this.#run('SET', key, () =>
-      ttlMs === null ? this.#client.set(redisKey, value) : this.#client.set(redisKey, value, 'PX', ttlMs),
+    return this.#run(
+      'SET',
+      key,
+      () => (ttlMs === null ? this.#client.set(redisKey, value) : this.#client.set(redisKey, value, 'PX', ttlMs)),
+      toVoid,
     );
   }
 
-  async delete(key: string): Promise<void> {
-    assertWellFormedString(key, 'key');
-    await this.#run('UNLINK', key, () => this.#client.unlink(this.#prefix + key));
+  delete(key: string): Promise<void> {
+    try {
+      assertWellFormedString(key, 'key');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run('UNLINK', key, () => this.#client.unlink(this.#prefix + key), toVoid);
   }
 
-  async exists(key: string): Promise<boolean> {
-    assertWellFormedString(key, 'key');
-    const count = await this.#run('EXISTS', key, () => this.#client.exists(this.#prefix + key));
-    return Number(count) > 0;
+  exists(key: string): Promise<boolean> {
+    try {
+      assertWellFormedString(key, 'key');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run('EXISTS', key, () => this.#client.exists(this.#prefix + key), isPositive);
   }
 
-  async expire(key: string, ttl: number): Promise<void> {
-    assertWellFormedString(key, 'key');
-    const ttlMs = normalizeRequiredTtl(ttl);
+  expire(key: string, ttl: number): Promise<void> {
+    let ttlMs: number;
+    try {
+      assertWellFormedString(key, 'key');
+      ttlMs = normalizeRequiredTtl(ttl);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // PEXPIRE on a missing (or expired) key answers 0 and creates nothing.
-    await this.#run('PEXPIRE', key, () => this.#client.pexpire(this.#prefix + key, ttlMs));
+    return this.#run('PEXPIRE', key, () => this.#client.pexpire(this.#prefix + key, ttlMs), toVoid);
   }
 
-  async ttl(key: string): Promise<number | null> {
-    assertWellFormedString(key, 'key');
-    const ms = Number(await this.#run('PTTL', key, () => this.#client.pttl(this.#prefix + key)));
-    return ms < 0 ? null : ms; // -2 missing, -1 persistent
+  ttl(key: string): Promise<number | null> {
+    try {
+      assertWellFormedString(key, 'key');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run('PTTL', key, () => this.#client.pttl(this.#prefix + key), remainingMs);
   }
 
   async clear(): Promise<void> {
@@ -616,14 +653,19 @@ export class RedisStorage extends SaStorageBase {
 
   /**
    * Runs one storage operation: the closed check, then its commands (`send`; their replies are
-   * bounded by the watchdog), and every failure mapped to a StorageError in one place. A plain
-   * promise chain: it sits on the hot path.
+   * bounded by the watchdog), the answer converted by `reply`, and every failure mapped to a
+   * StorageError in one place. One `then` on the command's promise: it sits on the hot path.
    */
-  #run<T>(command: string, key: string | undefined, send: () => Promise<T>): Promise<T> {
+  #run<T, R = T>(
+    command: string,
+    key: string | undefined,
+    send: () => Promise<T>,
+    reply?: (value: T) => R,
+  ): Promise<R> {
     if (this.#closed) return Promise.reject(closedError());
     try {
       this.#coalesceWrites();
-      return send().then(undefined, (error: unknown) => Promise.reject(this.#mapError(error, command, key)));
+      return send().then(reply, (error: unknown) => Promise.reject(this.#mapError(error, command, key))) as Promise<R>;
     } catch (error) {
       return Promise.reject(this.#mapError(error, command, key)); // a client that throws instead of rejecting
     }
@@ -635,38 +677,35 @@ export class RedisStorage extends SaStorageBase {
   }
 
   /**
-   * Corks the sockets until the end of this tick, so the commands the application issues in the
-   * same synchronous run (and the promise reactions that follow it) leave in a few writes instead
-   * of one syscall each — what node-redis does always. Every WRITE_BATCH commands the socket is
-   * flushed, so Redis starts on them while the rest of the tick is still being queued. Nothing
-   * waits longer than the current tick, so a lone command is not delayed. (ioredis's own
-   * autopipelining, which waits for setImmediate and builds a pipeline object, measured slower
-   * than this in every row of the benchmark, so the storage does not use it.)
+   * Coalesces the commands the application issues in one synchronous run (and the promise
+   * reactions that follow it) into a few socket writes instead of one syscall each — what
+   * node-redis does always. The first command of a tick is written at once (a lone call pays
+   * nothing); from the second on the sockets are corked until process.nextTick, and flushed every
+   * WRITE_BATCH commands so Redis starts on them while the rest is queued. (ioredis's own
+   * autopipelining waits for setImmediate and builds a pipeline object; it measured slower than
+   * this in every row of the benchmark, so the storage does not use it.)
    */
   #coalesceWrites(): void {
     if (!this.#owned) return; // a borrowed client's socket is its owner's business
-    const corked = this.#corked;
-    if (corked === undefined) {
+    const before = this.#commandsThisTick++;
+    if (before === 0) {
+      process.nextTick(this.#endTick);
+    } else if (before === 1) {
       const sockets = this.#topology.sockets();
       for (const socket of sockets) socket.cork();
       this.#corked = sockets;
-      this.#corkedCommands = 1;
-      process.nextTick(this.#uncork);
-      return;
-    }
-    if (this.#corkedCommands === WRITE_BATCH) {
-      for (const socket of corked) {
+    } else if ((before - 1) % WRITE_BATCH === 0) {
+      for (const socket of this.#corked ?? []) {
         socket.uncork();
         socket.cork();
       }
-      this.#corkedCommands = 0;
     }
-    this.#corkedCommands++;
   }
 
-  readonly #uncork = () => {
+  readonly #endTick = () => {
     const sockets = this.#corked ?? [];
     this.#corked = undefined;
+    this.#commandsThisTick = 0;
     for (const socket of sockets) socket.uncork();
   };
 }
