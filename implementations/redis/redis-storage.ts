@@ -445,12 +445,7 @@ export class RedisStorage extends SaStorageBase {
   // one promise per call on the hot path. Validation failures become rejections, never throws.
 
   get(key: string): Promise<string | null> {
-    try {
-      assertWellFormedString(key, 'key');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#run('GET', key, () => this.#client.get(this.#prefix + key));
+    return this.#keyed('GET', key, (redisKey) => this.#client.get(redisKey));
   }
 
   set(key: string, value: string, ttl?: Ttl): Promise<void> {
@@ -472,21 +467,11 @@ export class RedisStorage extends SaStorageBase {
   }
 
   delete(key: string): Promise<void> {
-    try {
-      assertWellFormedString(key, 'key');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#run('UNLINK', key, () => this.#client.unlink(this.#prefix + key), toVoid);
+    return this.#keyed('UNLINK', key, (redisKey) => this.#client.unlink(redisKey), toVoid);
   }
 
   exists(key: string): Promise<boolean> {
-    try {
-      assertWellFormedString(key, 'key');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#run('EXISTS', key, () => this.#client.exists(this.#prefix + key), isPositive);
+    return this.#keyed('EXISTS', key, (redisKey) => this.#client.exists(redisKey), isPositive);
   }
 
   expire(key: string, ttl: number): Promise<void> {
@@ -502,12 +487,7 @@ export class RedisStorage extends SaStorageBase {
   }
 
   ttl(key: string): Promise<number | null> {
-    try {
-      assertWellFormedString(key, 'key');
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#run('PTTL', key, () => this.#client.pttl(this.#prefix + key), remainingMs);
+    return this.#keyed('PTTL', key, (redisKey) => this.#client.pttl(redisKey), remainingMs);
   }
 
   async clear(): Promise<void> {
@@ -669,6 +649,22 @@ export class RedisStorage extends SaStorageBase {
     } catch (error) {
       return Promise.reject(this.#mapError(error, command, key)); // a client that throws instead of rejecting
     }
+  }
+
+  /** #run for a command on one key: a key that is not a well-formed string rejects before anything is sent. */
+  #keyed<T, R = T>(
+    command: string,
+    key: string,
+    send: (redisKey: string) => Promise<T>,
+    reply?: (value: T) => R,
+  ): Promise<R> {
+    try {
+      assertWellFormedString(key, 'key');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const redisKey = this.#prefix + key;
+    return this.#run(command, key, () => send(redisKey), reply);
   }
 
   #mapError(error: unknown, command: string, key: string | undefined): StorageError {
