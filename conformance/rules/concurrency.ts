@@ -44,7 +44,7 @@ export const concurrencyRules: readonly Rule[] = [
     area: 'concurrency',
     title: 'a concurrent reader never sees part of an mset',
     spec: 'An `mset` is all or nothing to concurrent readers: an `mget` of its keys sees all of the old values or all of the new ones, whether the reader uses the writer’s client or another client of the same store.',
-    hint: 'run mset as one atomic unit (MULTI/EXEC, a transaction, or a synchronous loop in one process), not as separate writes; on Redis Cluster use a hash-tagged prefix so every key is in one slot.',
+    hint: 'run mset as one atomic unit (on Redis a Lua script or MULTI/EXEC; elsewhere a transaction, or a synchronous loop in one process), not as separate writes; on Redis Cluster use a hash-tagged prefix so every key is in one slot.',
     requires: ['atomic-mset'],
     async run(t) {
       const namespace = nextNamespace();
