@@ -427,18 +427,15 @@ export class RedisStorage extends SaStorageBase {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#owned) {
-      this.#watchdog?.stop();
-      return;
-    }
-    try {
-      await this.#client.quit(); // bounded by the watchdog, stopped only once the connection is gone
-    } catch {
-      // Server gone or stalled: nothing to say goodbye to.
-    } finally {
+    if (this.#owned) {
+      try {
+        await this.#client.quit(); // bounded by the watchdog, which is stopped only after it
+      } catch {
+        // Server gone or stalled: nothing to say goodbye to.
+      }
       this.#client.disconnect();
-      this.#watchdog?.stop();
     }
+    this.#watchdog?.stop();
   }
 
   // The single-key methods are plain functions returning #run's promise (not async functions):
@@ -526,31 +523,23 @@ export class RedisStorage extends SaStorageBase {
     const redisKeys = items.map(([key]) => this.#prefix + key);
     const values = items.map(([, value]) => value);
     const ttlArg = ttlMs === null ? '' : ttlMs;
-    const groups = this.#topology.group(redisKeys);
     // One atomic script per group (per hash slot on a cluster).
-    if (groups.length === 1) {
-      await this.#run('mset script', undefined, () => this.#eval(SET_ALL_SCRIPT, redisKeys, [...values, ttlArg]));
-      return;
-    }
-    await this.#run('mset script', undefined, async () => {
-      await Promise.all(
-        groups.map((group) => this.#eval(SET_ALL_SCRIPT, pick(redisKeys, group), [...pick(values, group), ttlArg])),
-      );
-    });
+    await this.#run('mset script', undefined, () =>
+      Promise.all(
+        this.#topology
+          .group(redisKeys)
+          .map((group) => this.#eval(SET_ALL_SCRIPT, pick(redisKeys, group), [...pick(values, group), ttlArg])),
+      ),
+    );
   }
 
   override async mdel(keys: readonly string[]): Promise<void> {
     assertKeyList(keys);
     if (keys.length === 0) return;
     const redisKeys = keys.map((key) => this.#prefix + key);
-    const groups = this.#topology.group(redisKeys);
-    if (groups.length === 1) {
-      await this.#run('UNLINK', undefined, () => this.#client.unlink(redisKeys));
-      return;
-    }
-    await this.#run('UNLINK', undefined, async () => {
-      await Promise.all(groups.map((group) => this.#client.unlink(pick(redisKeys, group))));
-    });
+    await this.#run('UNLINK', undefined, () =>
+      Promise.all(this.#topology.group(redisKeys).map((group) => this.#client.unlink(pick(redisKeys, group)))),
+    );
   }
 
   override async incr(key: string): Promise<number> {
@@ -582,9 +571,7 @@ export class RedisStorage extends SaStorageBase {
 
   /** incr/decr: one EVALSHA of STEP_SCRIPT (INCRBY + GET, the exact result as a decimal string). */
   async #step(key: string, delta: 1 | -1): Promise<number> {
-    assertWellFormedString(key, 'key');
-    const redisKey = this.#prefix + key;
-    const stored = await this.#run(delta > 0 ? 'INCRBY' : 'DECRBY', key, () =>
+    const stored = await this.#keyed(delta > 0 ? 'INCRBY' : 'DECRBY', key, (redisKey) =>
       this.#eval(STEP_SCRIPT, [redisKey], [delta]),
     );
     if (typeof stored !== 'string') {
