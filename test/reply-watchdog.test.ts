@@ -109,6 +109,24 @@ describe('ReplyWatchdog', () => {
     expect(sent.filter((c) => c.rejectedWith !== undefined)).toEqual([]);
   });
 
+  test('a noted command that moved to another queue (cluster MOVED) rejects alone; younger commands stay', () => {
+    const first = new FakeConnection();
+    const second = new FakeConnection();
+    const watchdog = new ReplyWatchdog(100, () => [first, second], 10);
+    const moved = first.send('get');
+    watchdog.check(0); // notes `moved` on the first connection
+    // The first node answers MOVED: ioredis takes the command off this queue and re-sends it.
+    first.items.shift();
+    second.items.push({ command: moved });
+    const younger = first.send('set');
+    watchdog.check(90); // notes `younger` at 90
+    watchdog.check(100);
+    expect(moved.rejectedWith).toBeDefined();
+    expect(younger.isSettled).toBe(false); // waited only 10 ms
+    watchdog.check(190);
+    expect(younger.rejectedWith).toBeDefined();
+  });
+
   test('each connection is judged on its own queue (a stalled cluster master)', () => {
     const stalled = new FakeConnection();
     const healthy = new FakeConnection();

@@ -89,14 +89,18 @@ export class ReplyWatchdog {
       expired = (notes.shift() as Note).command;
     }
     if (expired !== undefined && expired.isSettled !== true) {
-      // Everything queued before it is older; answered or rejected ones are skipped.
+      // Everything queued before it is older; answered or rejected ones are skipped. A command
+      // that left this queue unanswered (a cluster MOVED re-sends the same command to another
+      // node) rejects alone: what is queued here now may be younger than timeoutMs.
       const error = new Error(`Command timed out (no reply within ${this.timeoutMs} ms)`);
-      for (let i = 0; i < queue.length; i++) {
+      let position = 0;
+      while (position < queue.length && queue.peekAt(position)?.command !== expired) position++;
+      if (position === queue.length) position = 0;
+      for (let i = 0; i < position; i++) {
         const command = queue.peekAt(i)?.command;
-        if (command === undefined) break;
-        if (command.isSettled !== true) command.reject(error);
-        if (command === expired) break;
+        if (command !== undefined && command.isSettled !== true) command.reject(error);
       }
+      expired.reject(error);
     }
     const newest = queue.peekBack()?.command;
     if (newest !== undefined && newest.isSettled !== true && notes.at(-1)?.command !== newest) {
