@@ -89,6 +89,32 @@ describe('parseRedisUrl', () => {
   });
 });
 
+describe('a rediss:// URL is never downgraded to plain text by an option', () => {
+  // Port 1 refuses connections: were the conflict not caught before connecting, these would
+  // reject with ConnectionError (or, on a plain server, connect in plain text and send AUTH).
+  const url = `rediss://alice:${enc(PASSWORD)}@127.0.0.1:1`;
+  test.each([false, null])('tls: %s → OperationFailed naming the conflict, nothing sent, no secret', async (tls) => {
+    const attempts = [
+      RedisStorage.connect(url, '', { tls: tls as never, connectTimeoutMs: 500 }),
+      RedisStorage.cluster([url], '', { tls: tls as never, connectTimeoutMs: 500 }),
+    ];
+    for (const attempt of attempts) {
+      const error = await rejectsWithoutSecret(attempt, 'OperationFailed');
+      expect(error.message).toMatch(/rediss:\/\/ \(TLS\).*tls: (false|null)/);
+      expect(error.message).not.toContain('alice');
+    }
+  });
+
+  test('options that keep TLS on (true, or Node TLS options) are accepted', async () => {
+    // Gets past validation to the connect attempt itself: ConnectionError from the closed port.
+    await expectStorageError(
+      RedisStorage.connect(url, '', { tls: { ca: [] }, connectTimeoutMs: 500 }),
+      'ConnectionError',
+    );
+    await expectStorageError(RedisStorage.connect(url, '', { tls: true, connectTimeoutMs: 500 }), 'ConnectionError');
+  });
+});
+
 describe('credentials against a live server (--requirepass + ACL user)', () => {
   let redis: ProvisionedRedis;
   let admin: Redis;
@@ -248,6 +274,26 @@ describe('credentials against a live server (--requirepass + ACL user)', () => {
       const error = await rejectsWithoutSecret(storage.set('k', 'v'), 'OperationFailed');
       expect(error.message).toMatch(/NOPERM/);
     } finally {
+      await storage.close();
+    }
+  });
+
+  test('secrets are scrubbed on the real storage path: every encoding of the password and of the user name', async () => {
+    // Keys named like the credentials make the storage's own error messages (which quote the
+    // key) carry them, in each form the storage must derive itself (raw, encodeURIComponent, encodeURI).
+    const prefix = uniquePrefix('scrub');
+    const storage = await RedisStorage.connect(`redis://${enc(USER)}:${enc(PASSWORD)}@${host}:${port}`, prefix);
+    const shown = [PASSWORD, enc(PASSWORD), encodeURI(PASSWORD), USER, enc(USER), encodeURI(USER)];
+    try {
+      for (const key of shown) {
+        await admin.rpush(prefix + key, 'not a string'); // WRONGTYPE for GET
+        const error = await rejectsWithoutSecret(storage.get(key), 'OperationFailed');
+        expect(error.message).toMatch(/WRONGTYPE/);
+        for (const secret of shown) expect(everythingShown(error)).not.toContain(secret);
+        expect(everythingShown(error)).not.toContain('token@app');
+      }
+    } finally {
+      await admin.del(...shown.map((key) => prefix + key));
       await storage.close();
     }
   });

@@ -108,6 +108,7 @@ export function resolveConfig(config: unknown, overrides: RedisConnectOptions = 
   if (typeof overrides !== 'object' || overrides === null) {
     throw invalid('invalid Redis connect options: expected an object');
   }
+  assertNoTlsDowngrade((config as RedisConfig).tls, overrides.tls);
   const c = { ...(config as RedisConfig), ...definedOnly(overrides) };
   const host = c.host ?? DEFAULT_HOST;
   if (typeof host !== 'string' || host.trim() === '') {
@@ -135,6 +136,19 @@ export function resolveConfig(config: unknown, overrides: RedisConnectOptions = 
     connectTimeoutMs: timeout(c.connectTimeoutMs, 'connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS),
     commandTimeoutMs: timeout(c.commandTimeoutMs, 'commandTimeoutMs', DEFAULT_COMMAND_TIMEOUT_MS),
   };
+}
+
+/**
+ * A `rediss://` URL asks for TLS; an option must never turn it off silently (that would send
+ * AUTH and data in plain text to whoever answers). Stronger TLS options ({ ca, … }) are fine.
+ * The message names the conflict only: nothing from the URL, so never its password.
+ */
+function assertNoTlsDowngrade(fromUrl: unknown, option: unknown): void {
+  if (fromUrl === true && (option === false || option === null)) {
+    throw invalid(
+      `invalid Redis config: the URL is rediss:// (TLS) but the options say tls: ${String(option)}; a rediss:// URL cannot be downgraded to plain text: remove the tls option or use a redis:// URL`,
+    );
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
@@ -199,6 +213,7 @@ export function resolveClusterConfig(nodes: unknown, options: unknown = {}): Res
   if (database !== undefined && database !== null && database !== 0) {
     throw invalid('invalid Redis Cluster options: Redis Cluster only has database 0');
   }
+  assertNoTlsDowngrade(fromUrls.tls, (options as RedisClusterOptions).tls);
   const shared = resolveConfig({ ...fromUrls, ...definedOnly(options as RedisClusterOptions) });
   return {
     nodes: resolvedNodes,

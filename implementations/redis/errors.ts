@@ -22,10 +22,17 @@ const CONNECTION_NAMES = new Set([
   'ClusterAllFailedError',
 ]);
 
-/** Every form in which a secret might show up in a message (raw and URL-encoded). */
-export function secretVariants(secret: string | null | undefined): string[] {
-  if (typeof secret !== 'string' || secret.length === 0) return [];
-  const variants = new Set([secret, encodeURIComponent(secret), encodeURI(secret)]);
+/**
+ * Every form in which a credential might show up in a message (raw and URL-encoded): of the
+ * password and of the ACL user name (which says whose account it is). Longest first, so a
+ * variant inside another is never left half-replaced.
+ */
+export function secretVariants(...credentials: (string | null | undefined)[]): string[] {
+  const variants = new Set<string>();
+  for (const secret of credentials) {
+    if (typeof secret !== 'string' || secret.length === 0) continue;
+    for (const variant of [secret, encodeURIComponent(secret), encodeURI(secret)]) variants.add(variant);
+  }
   return [...variants].sort((a, b) => b.length - a.length);
 }
 

@@ -343,7 +343,7 @@ export class RedisStorage extends SaStorageBase {
   ): Promise<RedisStorage> {
     const prefix = checkPrefix(keyPrefix);
     const config = resolveClusterConfig(nodes, options);
-    const secrets = secretVariants(config.password);
+    const secrets = secretVariants(config.password, config.username);
     let client: Cluster;
     try {
       client = new Cluster(
@@ -391,11 +391,17 @@ export class RedisStorage extends SaStorageBase {
       typeof ownTimeout === 'number' && ownTimeout > 0
         ? undefined
         : resolveConfig({}, { commandTimeoutMs: options?.commandTimeoutMs }).commandTimeoutMs;
-    return new RedisStorage(client, prefix, false, secretVariants(client.options.password), timeoutMs);
+    return new RedisStorage(
+      client,
+      prefix,
+      false,
+      secretVariants(client.options.password, client.options.username),
+      timeoutMs,
+    );
   }
 
   static async #open(config: ResolvedRedisConfig, prefix: string): Promise<RedisStorage> {
-    const secrets = secretVariants(config.password);
+    const secrets = secretVariants(config.password, config.username);
     let client: Redis;
     try {
       client = new Redis(toIoredisOptions(config));
