@@ -8,7 +8,7 @@
  *   configured bounds, and the storage heals when the server comes back.
  * This file owns its redis-servers (it pauses and kills them), so it needs a local redis-server.
  */
-import type { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isStorageError } from '../conformance/contract/index.js';
 import { mapRedisError } from '../implementations/redis/errors.js';
@@ -314,6 +314,83 @@ describe('connection failures are bounded ConnectionErrors', () => {
       expect((await storage.keys('*')).sort()).toEqual(['k', 'n']);
     } finally {
       local.process.kill('SIGCONT');
+      await storage.close();
+      await local.stop();
+    }
+  });
+
+  test("a borrowed client: the owner's own blocking command is not the storage's to bound", async () => {
+    const client = await rawClient(redis.url);
+    const storage = await RedisStorage.fromClient(client, uniquePrefix('blpop'), { commandTimeoutMs: 300 });
+    const list = uniquePrefix('owner-list');
+    try {
+      const waiting = client.blpop(list, 3); // the owner's command: may wait up to 3 s by design
+      await sleep(900);
+      await raw.rpush(list, 'x');
+      expect(await waiting).toEqual([list, 'x']);
+      expect(await storage.exists('k')).toBe(false); // and the storage's own commands still work
+    } finally {
+      await storage.close();
+      client.disconnect();
+    }
+  });
+
+  test.each([
+    ['ioredis defaults', {}],
+    ['maxRetriesPerRequest: null', { maxRetriesPerRequest: null }],
+  ] as [string, RedisOptions][])(
+    'a borrowed client that is reconnecting (%s): commands reject within the bound, and are never sent later',
+    async (_, options) => {
+      const local = await ownProcess();
+      const client = new Redis(local.url, options); // offline queue on, as the owner configured it
+      client.on('error', () => {});
+      const storage = await RedisStorage.fromClient(client, 'offline:', { commandTimeoutMs: 300 });
+      let restarted: LocalRedis | undefined;
+      try {
+        await storage.set('k', 'v');
+        const ended = new Promise((resolve) => client.once('close', resolve));
+        local.process.kill('SIGKILL');
+        await ended;
+        const started = performance.now();
+        await expectStorageError(storage.set('late', 'written after the caller was told it failed'), 'ConnectionError');
+        await expectStorageError(storage.get('k'), 'ConnectionError');
+        const elapsed = performance.now() - started;
+        console.info(
+          `[measure] borrowed client offline → 2 ConnectionErrors after ${elapsed.toFixed(0)} ms (bound 300 each)`,
+        );
+        expect(elapsed).toBeLessThan(2 * (300 + LATE_MS));
+        restarted = await startLocalRedis({ port: local.port });
+        await client.ping(); // waits for the reconnect: the offline queue is flushed by then
+        expect(await client.get('offline:late')).toBeNull();
+        expect(await storage.exists('late')).toBe(false);
+      } finally {
+        client.disconnect();
+        await storage.close();
+        await local.stop();
+        await restarted?.stop();
+      }
+    },
+  );
+
+  test("a borrowed client with its own ioredis commandTimeout: that bound applies, not the storage's option", async () => {
+    const local = await ownProcess();
+    const client = new Redis(local.url, { commandTimeout: 4000 });
+    client.on('error', () => {});
+    const storage = await RedisStorage.fromClient(client, 'own-timeout:', { commandTimeoutMs: 200 });
+    try {
+      await storage.set('k', 'v');
+      local.process.kill('SIGSTOP');
+      const answer = storage.get('k');
+      await sleep(800); // four times the storage's option, well within the client's own 4000 ms
+      local.process.kill('SIGCONT');
+      expect(await answer).toBe('v');
+      local.process.kill('SIGSTOP');
+      const started = performance.now();
+      await expectStorageError(storage.get('k'), 'ConnectionError'); // the client's own bound
+      expect(performance.now() - started).toBeGreaterThanOrEqual(3900);
+    } finally {
+      local.process.kill('SIGCONT');
+      client.disconnect();
       await storage.close();
       await local.stop();
     }

@@ -243,6 +243,77 @@ function clusterTopology(client: Cluster): Topology {
   };
 }
 
+/** The client methods RedisStorage sends commands with (the keys of boundedCommands). */
+const STORAGE_COMMANDS = new Set([
+  'get',
+  'set',
+  'unlink',
+  'exists',
+  'pexpire',
+  'pttl',
+  'mget',
+  'evalsha',
+  'eval',
+  'scan',
+]);
+
+/** The part of ioredis's offline queue (a denque) boundedCommands uses. */
+interface OfflineQueue {
+  readonly length: number;
+  peekBack(): { command: unknown } | undefined;
+  toArray(): { command: unknown }[];
+  removeOne(index: number): unknown;
+}
+
+/**
+ * A view of a borrowed client whose storage commands each reject with "Command timed out" after
+ * `timeoutMs` (a ConnectionError for the caller), wherever they wait: in the reply queue (a
+ * stalled server) or in the offline queue (the client is reconnecting, with any
+ * maxRetriesPerRequest). A command timed out while still in the offline queue is taken out of
+ * it, so it is never sent later: a write the caller was told failed does not land on reconnect.
+ * The owner's own commands on the same client are not touched.
+ */
+function boundedCommands(client: Redis, timeoutMs: number): Redis {
+  const offlineQueue = () => (client as unknown as { offlineQueue?: OfflineQueue }).offlineQueue;
+  return new Proxy(client, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof name !== 'string' || !STORAGE_COMMANDS.has(name) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const queue = offlineQueue();
+        const before = queue?.peekBack();
+        const reply = (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        const after = queue?.peekBack();
+        // Queued offline by this very call (sendCommand queues synchronously): ours.
+        const offline = after !== undefined && after !== before ? after.command : undefined;
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            const error = new Error(`Command timed out (no reply within ${timeoutMs} ms)`);
+            if (offline !== undefined && queue !== undefined) {
+              const index = queue.toArray().findIndex((item) => item.command === offline);
+              if (index >= 0) {
+                queue.removeOne(index);
+                (offline as { reject?: (error: Error) => void }).reject?.(error); // settles it: nothing waits on it
+              }
+            }
+            reject(error);
+          }, timeoutMs);
+          reply.then(
+            (answer) => {
+              clearTimeout(timer);
+              resolve(answer);
+            },
+            (error: unknown) => {
+              clearTimeout(timer);
+              reject(error);
+            },
+          );
+        });
+      };
+    },
+  });
+}
+
 /** Reply conversions for #run (module functions: no closure per call). */
 function toVoid(): void {}
 function isPositive(count: number): boolean {
@@ -279,8 +350,8 @@ export class RedisStorage extends SaStorageBase {
   readonly #owned: boolean;
   readonly #secrets: readonly string[];
   /**
-   * Rejects commands left without a reply for commandTimeoutMs; undefined for a borrowed client
-   * that has an ioredis `commandTimeout` of its own.
+   * Rejects commands left without a reply for commandTimeoutMs on the connections the storage
+   * owns; undefined for a borrowed client (bounded per command, or by its own ioredis `commandTimeout`).
    */
   readonly #watchdog: ReplyWatchdog | undefined;
   /** Operations started in this tick (#coalesceWrites), reset on process.nextTick. */
@@ -297,14 +368,20 @@ export class RedisStorage extends SaStorageBase {
     timeoutMs: number | undefined,
   ) {
     super();
-    this.#client = client;
-    this.#topology = client instanceof Cluster ? clusterTopology(client) : standaloneTopology(client);
+    // A borrowed client's connection also carries its owner's commands (a BLPOP may rightly wait
+    // for seconds), and its offline queue holds commands while it reconnects: the queue watchdog
+    // would judge the owner's commands and never see the offline ones. There, each command the
+    // storage sends is bounded on its own (boundedCommands).
+    const bounded = !owned && timeoutMs !== undefined && !(client instanceof Cluster);
+    this.#client = bounded ? boundedCommands(client, timeoutMs) : client;
+    this.#topology = client instanceof Cluster ? clusterTopology(client) : standaloneTopology(this.#client as Redis);
     this.#prefix = prefix;
     this.#match = prefix === '' ? undefined : `${escapeGlob(prefix)}*`;
     this.#owned = owned;
     this.#secrets = secrets;
     const topology = this.#topology;
-    this.#watchdog = timeoutMs === undefined ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
+    this.#watchdog =
+      timeoutMs === undefined || bounded ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
     this.#watchdog?.start();
   }
 
@@ -370,7 +447,9 @@ export class RedisStorage extends SaStorageBase {
    * Wraps an existing standalone ioredis client (not a Cluster, and without ioredis `keyPrefix`).
    * The storage borrows the client: `close()` leaves it connected, because its owner may still
    * use it; the owner quits it. Its retry/queue/timeout settings stay the owner's; when it has no
-   * `commandTimeout`, the storage bounds each command with `options.commandTimeoutMs`.
+   * `commandTimeout`, the storage bounds each of ITS OWN commands with `options.commandTimeoutMs`,
+   * also while the client is reconnecting (a command timed out in the offline queue is removed
+   * from it, never sent later). The owner's commands (a long BLPOP) are never touched.
    */
   static async fromClient(client: Redis, keyPrefix = '', options: RedisFromClientOptions = {}): Promise<RedisStorage> {
     const prefix = checkPrefix(keyPrefix);
