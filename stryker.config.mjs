@@ -1,12 +1,17 @@
 // @ts-check
 /**
- * Mutation testing of the reference backend and the shared contract helpers, judged by the
- * conformance suite alone (stryker/conformance.mutation.test.ts), never by the unit tests in test/.
- * Run it through stryker/mutate.mjs: `npm run mutate` (full) or `npm run mutate:incremental`.
- * See stryker/README.md.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * Mutation testing, one scope at a time (SA_MUTATION_SCOPE, set by stryker/mutate.mjs --scope):
+ *  - memory (default): the reference backend and the shared contract helpers, judged by the
+ *    conformance suite alone (stryker/conformance.mutation.test.ts), never by the unit tests in test/;
+ *  - redis: implementations/redis, judged by the project's own Redis tests (stryker/scopes.mjs);
+ *  - cli: scripts/cli, judged by test/cli.test.ts (the CLI runs as a child process);
+ *  - suite: conformance/suite, judged by the defects, the runners and the memory conformance run.
+ * Run it through stryker/mutate.mjs: `npm run mutate -- --scope redis` (full) or
+ * `npm run mutate:incremental -- --scope redis`. See stryker/README.md.
  */
-export default {
+import { scope } from './stryker/scopes.mjs';
+
+const memory = {
   testRunner: 'vitest',
   vitest: {
     configFile: 'stryker/vitest.mutation.config.ts',
@@ -61,3 +66,22 @@ export default {
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   thresholds: { high: 95, low: 90, break: null },
 };
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default scope === undefined
+  ? memory
+  : {
+      ...memory,
+      vitest: { configFile: 'stryker/vitest.scope.config.ts', related: false },
+      coverageAnalysis: scope.coverageAnalysis,
+      mutate: scope.mutate,
+      // test/ and scripts/ are the judges (or their helpers) here; the other backends are not.
+      ignorePatterns: ['/dist', '/coverage', '/docs', '/.ci', '/*.tgz', '/reports', '/implementations/database'],
+      // Real servers and child processes: a mutant's tests take seconds, not milliseconds.
+      timeoutMS: scope.timeoutMS,
+      timeoutFactor: 1.5,
+      htmlReporter: { fileName: `reports/mutation/${scope.name}/mutation.html` },
+      jsonReporter: { fileName: `reports/mutation/${scope.name}/mutation.json` },
+      incrementalFile: `reports/mutation/${scope.name}/stryker-incremental.json`,
+      thresholds: { high: 90, low: 75, break: null },
+    };

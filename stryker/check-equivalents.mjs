@@ -7,18 +7,21 @@
  *
  *   node stryker/check-equivalents.mjs            check (exit 1 on an unexplained or stale line)
  *   node stryker/check-equivalents.mjs --draft    also print draft lines for unexplained mutants
+ *   node stryker/check-equivalents.mjs --scope redis   another scope's report and list (equivalent-mutants.<scope>.md)
  *
  * A line of the list: `- <file>:<line>:<column> <Mutator> "<original>" → "<replacement>" — <reason>`
  * (original and replacement as JSON strings, whitespace collapsed, cut at 60 characters).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-const REPORT = 'reports/mutation/mutation.json';
-const LIST = 'stryker/equivalent-mutants.md';
+const scopeAt = process.argv.indexOf('--scope');
+const scopeName = scopeAt >= 0 ? process.argv[scopeAt + 1] : 'memory';
+const REPORT = scopeName === 'memory' ? 'reports/mutation/mutation.json' : `reports/mutation/${scopeName}/mutation.json`;
+const LIST = scopeName === 'memory' ? 'stryker/equivalent-mutants.md' : `stryker/equivalent-mutants.${scopeName}.md`;
 const draft = process.argv.includes('--draft');
 
 const report = JSON.parse(readFileSync(REPORT, 'utf8'));
-const listText = readFileSync(LIST, 'utf8');
+const listText = existsSync(LIST) ? readFileSync(LIST, 'utf8') : '';
 
 /** How the list shows a piece of code: one line, at most 60 characters, as a JSON string. */
 export function show(code) {

@@ -4,6 +4,8 @@
  *
  *   node stryker/mutate.mjs                 full run: every mutant is tested (`npm run mutate`)
  *   node stryker/mutate.mjs --incremental   reuse the results of unchanged mutants (`npm run mutate:incremental`)
+ *   node stryker/mutate.mjs --scope redis   another scope (memory, redis, cli, suite; see stryker/scopes.mjs)
+ *   … -- --mutate <file>[:lines]            extra arguments after `--` go to `stryker run` (e.g. one file)
  *
  * Stryker's incremental mode only sees changes in the mutated files and in the test file
  * (stryker/conformance.mutation.test.ts). The real judge is the suite behind that file
@@ -12,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MUTATED = new Set([
@@ -30,8 +32,6 @@ const JUDGE_FILES = [
   'stryker.config.mjs',
   'package-lock.json',
 ];
-const FINGERPRINT = 'reports/mutation/judge-fingerprint.txt';
-const INCREMENTAL_FILE = 'reports/mutation/stryker-incremental.json';
 
 function judgeFingerprint() {
   const files = [
@@ -49,7 +49,30 @@ function judgeFingerprint() {
   return hash.digest('hex');
 }
 
-const wantIncremental = process.argv.includes('--incremental');
+const args = process.argv.slice(2);
+const scopeAt = args.indexOf('--scope');
+const scopeName = scopeAt >= 0 ? args[scopeAt + 1] : 'memory';
+const passThroughAt = args.indexOf('--');
+const passThrough = passThroughAt >= 0 ? args.slice(passThroughAt + 1) : [];
+process.env.SA_MUTATION_SCOPE = scopeName;
+const { scope } = await import('./scopes.mjs'); // throws on an unknown scope name
+const reports = scope === undefined ? 'reports/mutation' : `reports/mutation/${scope.name}`;
+const FINGERPRINT = `${reports}/judge-fingerprint.txt`;
+const INCREMENTAL_FILE = `${reports}/stryker-incremental.json`;
+if (scope !== undefined) {
+  // The judge of a scope is its test files and what they import from test/ and scripts/redis.
+  JUDGE_FILES.push(...scope.tests, 'stryker/scopes.mjs', 'stryker/vitest.scope.config.ts', 'stryker/child-mutant.ts');
+  JUDGE_DIRS.push('test', 'scripts/redis', 'conformance/defects');
+  for (const pattern of scope.mutate) {
+    if (!pattern.endsWith('/*.ts')) MUTATED.add(pattern);
+    else {
+      const dir = pattern.slice(0, -'/*.ts'.length);
+      for (const name of readdirSync(dir)) if (name.endsWith('.ts')) MUTATED.add(join(dir, name));
+    }
+  }
+}
+
+const wantIncremental = args.includes('--incremental');
 const fingerprint = judgeFingerprint();
 const previous = existsSync(FINGERPRINT) ? readFileSync(FINGERPRINT, 'utf8').trim() : undefined;
 let force = true;
@@ -60,11 +83,16 @@ if (wantIncremental) {
   else force = false;
 }
 
-const stryker = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...(force ? ['--force'] : [])], {
-  stdio: 'inherit',
-});
+const stryker = spawnSync(
+  'npx',
+  ['stryker', 'run', 'stryker.config.mjs', ...(force ? ['--force'] : []), ...passThrough],
+  { stdio: 'inherit' },
+);
 if (stryker.status !== 0) process.exit(stryker.status ?? 1);
+mkdirSync(reports, { recursive: true });
 writeFileSync(FINGERPRINT, `${fingerprint}\n`);
 
-const check = spawnSync(process.execPath, ['stryker/check-equivalents.mjs'], { stdio: 'inherit' });
+const check = spawnSync(process.execPath, ['stryker/check-equivalents.mjs', '--scope', scopeName], {
+  stdio: 'inherit',
+});
 process.exit(check.status ?? 1);
