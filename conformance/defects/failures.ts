@@ -47,6 +47,25 @@ class SetThenPexpire extends MemoryStorage {
   }
 }
 
+/**
+ * mdel re-throws its validation errors through a wrapper that copies the StorageError shape
+ * (the brand of Symbol.for("sa-storage-kit.StorageError"), name, kind) but loses the message.
+ */
+class MdelMessagelessError extends MemoryStorage {
+  override async mdel(keys: readonly string[]): Promise<void> {
+    try {
+      return await super.mdel(keys);
+    } catch (error) {
+      const kind = (error as { kind?: unknown }).kind;
+      throw Object.assign(new Error(''), {
+        name: 'StorageError',
+        kind,
+        [Symbol.for('sa-storage-kit.StorageError')]: true,
+      });
+    }
+  }
+}
+
 export const failureDefects: readonly Defect[] = [
   {
     id: 'keys-type-error-on-non-string',
@@ -82,5 +101,13 @@ export const failureDefects: readonly Defect[] = [
       'set with a TTL writes the value first and applies the TTL afterwards, so an invalid TTL rejects after the value was overwritten and its old TTL removed.',
     targets: ['FAIL-04'],
     create: (ctx) => new SetThenPexpire({ clock: ctx.clock }),
+  },
+  {
+    id: 'mdel-messageless-error',
+    description:
+      'mdel rejects a bad key list with a look-alike of a StorageError (brand, name and kind) whose message is empty.',
+    // FAIL-01 probes mdel itself; BULK-06 sees it only through the guard every rule runs behind.
+    targets: ['FAIL-01', 'BULK-06'],
+    create: (ctx) => new MdelMessagelessError({ clock: ctx.clock }),
   },
 ];
