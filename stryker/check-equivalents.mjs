@@ -16,7 +16,8 @@ import { existsSync, readFileSync } from 'node:fs';
 
 const scopeAt = process.argv.indexOf('--scope');
 const scopeName = scopeAt >= 0 ? process.argv[scopeAt + 1] : 'memory';
-const REPORT = scopeName === 'memory' ? 'reports/mutation/mutation.json' : `reports/mutation/${scopeName}/mutation.json`;
+const REPORT =
+  scopeName === 'memory' ? 'reports/mutation/mutation.json' : `reports/mutation/${scopeName}/mutation.json`;
 const LIST = scopeName === 'memory' ? 'stryker/equivalent-mutants.md' : `stryker/equivalent-mutants.${scopeName}.md`;
 const draft = process.argv.includes('--draft');
 

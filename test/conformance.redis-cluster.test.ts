@@ -13,10 +13,10 @@
  * slot). The hash-tagged run declares nothing: the whole contract must hold there.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { runSaStorageSuite } from '../conformance/index.js';
 import { RedisStorage } from '../implementations/redis/index.js';
 import { prefixSlot } from '../implementations/redis/slots.js';
 import { type ProvisionedRedisCluster, provisionRedisCluster } from '../scripts/redis/provision.js';
+import { runStrictSuite } from './helpers.js';
 
 let cluster: ProvisionedRedisCluster;
 
@@ -42,7 +42,7 @@ function factory(prefixFor: (namespace: string) => string) {
   };
 }
 
-runSaStorageSuite(
+runStrictSuite(
   factory((namespace) => `sk-conformance:${namespace}:`),
   {
     name: 'RedisStorage on Redis Cluster, keys across slots',
@@ -51,7 +51,7 @@ runSaStorageSuite(
   },
 );
 
-runSaStorageSuite(
+runStrictSuite(
   factory((namespace) => {
     const prefix = `{${namespace}}:`;
     if (prefixSlot(prefix) === undefined) throw new Error(`prefix ${JSON.stringify(prefix)} is not hash-tagged`);

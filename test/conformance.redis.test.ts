@@ -5,9 +5,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { runSaStorageSuite } from '../conformance/index.js';
 import { RedisStorage } from '../implementations/redis/index.js';
 import { type ProvisionedRedis, provisionRedis } from '../scripts/redis/provision.js';
+import { runStrictSuite } from './helpers.js';
 
 let redis: ProvisionedRedis;
 
@@ -19,7 +19,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-runSaStorageSuite(
+runStrictSuite(
   async (ctx) => {
     const storage = await RedisStorage.connect(redis.url, `sk-conformance:${ctx.namespace}:`);
     return {
@@ -35,7 +35,7 @@ runSaStorageSuite(
 
 // The same contract on a borrowed client (fromClient): the storage does not coalesce writes on
 // a socket it does not own, and its watchdog bounds replies (the client has no commandTimeout).
-runSaStorageSuite(
+runStrictSuite(
   async (ctx) => {
     const client = new Redis(redis.url, { lazyConnect: true });
     client.on('error', () => {});

@@ -85,6 +85,7 @@ export function runSaStorageSuite(factory: StorageFactory, options: RunSuiteOpti
         name,
         async (context?: unknown) => {
           const result = await session.runRule(rule);
+          options.onRuleEnd?.(result); // as checkConformance does (the project's CI counts inconclusive rules)
           if (result.status === 'fail') {
             const replay = replayEnv(result);
             throw new Error(
