@@ -44,6 +44,12 @@ export interface LinearizabilityOptions {
   initial?: ReadonlyMap<string, string | null>;
   /** Most configurations explored per key before answering `unknown` (default 200 000). */
   maxStatesPerKey?: number;
+  /**
+   * Most memory the search's memo may take per key before answering `unknown`, in bytes, as
+   * estimated from the memo keys (default 64 MiB). A state's key grows with the number of
+   * operations, so the state cap alone lets a long history (8,000 operations) take gigabytes.
+   */
+  maxMemoBytesPerKey?: number;
 }
 
 export type LinearizabilityVerdict =
@@ -52,6 +58,9 @@ export type LinearizabilityVerdict =
   | { verdict: 'unknown'; key: string; explored: number; reason: string };
 
 export const DEFAULT_MAX_STATES_PER_KEY = 200_000;
+export const DEFAULT_MAX_MEMO_BYTES_PER_KEY = 64 * 1024 * 1024;
+/** Estimated bytes per memo entry besides its key (Set slot, string header). */
+const MEMO_ENTRY_OVERHEAD_BYTES = 64;
 
 /**
  * Checks a complete history. On a violation, `history` is a small subset of that key's events
@@ -64,6 +73,8 @@ export function checkLinearizability(
 ): LinearizabilityVerdict {
   const cap = options.maxStatesPerKey ?? DEFAULT_MAX_STATES_PER_KEY;
   if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`maxStatesPerKey must be a positive integer, got ${cap}`);
+  const memoBudget = options.maxMemoBytesPerKey ?? DEFAULT_MAX_MEMO_BYTES_PER_KEY;
+  if (!(memoBudget > 0)) throw new RangeError(`maxMemoBytesPerKey must be positive, got ${memoBudget}`);
   const byKey = new Map<string, HistoryEvent[]>();
   for (const event of history) {
     validateEvent(event);
@@ -76,7 +87,7 @@ export function checkLinearizability(
   let firstUnknown: LinearizabilityVerdict | undefined;
   for (const [key, events] of byKey) {
     const initial = options.initial?.get(key) ?? null;
-    const outcome = searchKey(toKeyOps(events), initial, cap);
+    const outcome = searchKey(toKeyOps(events), initial, cap, memoBudget);
     explored += outcome.explored;
     if (outcome.kind === 'violation') {
       return { verdict: 'violation', key, ...shrinkViolation(key, events, initial, cap, outcome) };
@@ -89,7 +100,7 @@ export function checkLinearizability(
         explored: outcome.explored,
         reason:
           `gave up on key ${JSON.stringify(key)} after ${outcome.explored} configurations ` +
-          `(maxStatesPerKey ${cap}) over ${events.length} operations; neither linearizable nor a violation was proven`,
+          `(${outcome.limit === 'memory' ? `maxMemoBytesPerKey ${memoBudget}` : `maxStatesPerKey ${cap}`}) over ${events.length} operations; neither linearizable nor a violation was proven`,
       };
     }
   }
@@ -224,9 +235,14 @@ interface Deepest {
 type SearchOutcome =
   | { kind: 'linearizable'; explored: number }
   | { kind: 'violation'; explored: number; ops: KeyOp[]; deepest: Deepest }
-  | { kind: 'unknown'; explored: number };
+  | { kind: 'unknown'; explored: number; limit: 'states' | 'memory' };
 
-function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): SearchOutcome {
+function searchKey(
+  keyOps: readonly KeyOp[],
+  initial: State,
+  cap: number,
+  memoBudget = DEFAULT_MAX_MEMO_BYTES_PER_KEY,
+): SearchOutcome {
   const ops = [...keyOps].sort(
     (a, b) => a.event.invokedAt - b.event.invokedAt || a.event.respondedAt - b.event.respondedAt,
   );
@@ -335,6 +351,7 @@ function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): Searc
     completed -= mandatory[i]!;
   };
   const visited = new Set<string>();
+  let memoBytes = 0;
   let explored = 1;
   visited.add(`${internValue(value)}:${String.fromCharCode(...words)}`);
   const stack: Frame[] = [{ op: -1, previous: value, options: candidates(), next: 0 }];
@@ -370,7 +387,9 @@ function searchKey(keyOps: readonly KeyOp[], initial: State, cap: number): Searc
       continue;
     }
     visited.add(memo);
-    if (++explored > cap) return { kind: 'unknown', explored };
+    if (++explored > cap) return { kind: 'unknown', explored, limit: 'states' };
+    memoBytes += 2 * memo.length + MEMO_ENTRY_OVERHEAD_BYTES;
+    if (memoBytes > memoBudget) return { kind: 'unknown', explored, limit: 'memory' };
     const frame: Frame = { op: i, previous, options: candidates(), next: 0 };
     stack.push(frame);
     // At the final deepest configuration every candidate is inconsistent: a consistent one
