@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { VirtualClock } from '../conformance/clock.js';
+import { ExpiryHeap } from '../implementations/memory/expiry-heap.js';
 import { MemoryStorage } from '../implementations/memory/index.js';
 import { expectRejects } from './helpers.js';
 
@@ -277,6 +278,62 @@ describe('reclaiming expired entries', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test('a tick that hits the batch limit catches up on the next turns, before the next period', async () => {
+    vi.useFakeTimers();
+    try {
+      const swept = new MemoryStorage({ clock, sweepIntervalMs: 1000, sweepBatchSize: 10 });
+      await swept.mset(
+        Array.from({ length: 35 }, (_, i) => [`k${i}`, 'v'] as const),
+        50,
+      );
+      await swept.set('keep', 'v');
+      clock.advance(51);
+      vi.advanceTimersByTime(999);
+      expect(swept.size).toBe(36);
+      vi.advanceTimersByTime(1); // one period: the tick removes its batch of 10
+      expect(swept.size).toBe(26);
+      // Catch-up ticks (setTimeout 0) remove the other 25 long before the next period (at 2000).
+      vi.advanceTimersByTime(10);
+      expect(swept.size).toBe(1);
+      await swept.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a heap rebuild (stale deadlines dominate) keeps every live deadline', async () => {
+    await storage.set('short', 'v', 50);
+    await storage.set('keep', 'v');
+    // Moving one key's deadline earlier 1100 times leaves 1100 stale heap items: a rebuild.
+    for (let i = 0; i < 1100; i++) await storage.set('moved', 'v', 100_000 - i);
+    await storage.set('late', 'v', 200_000);
+    clock.advance(51);
+    expect(await storage.cleanupExpired()).toBe(1); // short
+    clock.advance(100_000);
+    expect(await storage.cleanupExpired()).toBe(1); // moved
+    clock.advance(100_000);
+    expect(await storage.cleanupExpired()).toBe(1); // late
+    expect(storage.size).toBe(1);
+  });
+
+  test('the expiry heap shrinks after a large drain and keeps each deadline with its key', () => {
+    const heap = new ExpiryHeap();
+    const order = Array.from({ length: 4000 }, (_, i) => (i * 7919) % 4000); // every deadline once, shuffled
+    for (const deadline of order) heap.push(deadline, `k${deadline}`);
+    const popped: string[] = [];
+    // Draining 3800 of 4000 passes the shrink point (fewer than a quarter of the peak left).
+    for (let item = heap.popDue(3800); item !== undefined; item = heap.popDue(3800)) {
+      popped.push(`${item.deadline}:${item.key}`);
+    }
+    for (let item = heap.popDue(Number.POSITIVE_INFINITY); item !== undefined; item = heap.popDue(Infinity)) {
+      popped.push(`${item.deadline}:${item.key}`);
+    }
+    expect(popped).toEqual(Array.from({ length: 4000 }, (_, deadline) => `${deadline}:k${deadline}`));
+    expect(heap.size).toBe(0);
+    heap.push(5, 'again');
+    expect(heap.popDue(6)).toEqual({ deadline: 5, key: 'again' });
   });
 
   test('the sweep timer never keeps the process alive', () => {
