@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MAX_TTL_MS } from '../conformance/contract/index.js';
 import { RedisStorage } from '../implementations/redis/index.js';
+import { startLocalRedis } from '../scripts/redis/local-server.js';
 import { type ProvisionedRedis, provisionRedis } from '../scripts/redis/provision.js';
 import { expectStorageError, rawClient, sleep, uniquePrefix } from './redis-helpers.js';
 
@@ -472,6 +473,61 @@ describe('keys and clear', () => {
     expect(new Set(listed)).toEqual(new Set(keys));
     await s.clear();
     expect(await s.keys('*')).toEqual([]);
+  });
+
+  test('keys lists each key exactly once even when SCAN returns one twice (the dict shrinks mid-scan)', async () => {
+    // A server of its own: between two SCAN steps the test empties most of the keyspace, and
+    // Redis shrinks the dict; SCAN then revisits buckets and may return a key twice. The owner's
+    // client runs every SCAN step for real; it only waits for the shrink after the first step.
+    // Whether a duplicate falls in our keys depends on hashing, so the test repeats (fresh keys)
+    // until the raw SCAN did return a duplicate, then judges that keys() call.
+    const local = await startLocalRedis({ args: ['--hz', '100', '--enable-debug-command', 'yes'] });
+    const client = await rawClient(local.url);
+    const admin = await rawClient(local.url);
+    const realScan = client.scan.bind(client) as (...args: unknown[]) => Promise<[string, string[]]>;
+    try {
+      const attempts: string[] = [];
+      for (let attempt = 0; attempt < 12; attempt++) {
+        await admin.flushall();
+        const fill = Array.from({ length: 30_000 }, (_, i) => `fill:${attempt}:${i}`);
+        for (let i = 0; i < fill.length; i += 5000)
+          await admin.mset(...fill.slice(i, i + 5000).flatMap((k) => [k, 'v']));
+        const ours = Array.from({ length: 3000 }, (_, i) => `key:${attempt}:${i}`);
+        for (let i = 0; i < ours.length; i += 1000)
+          await admin.mset(...ours.slice(i, i + 1000).flatMap((k) => [`dup:${k}`, 'v']));
+        const seen: string[] = [];
+        let steps = 0;
+        Object.assign(client, {
+          scan: async (...args: unknown[]) => {
+            if (steps++ === 1) {
+              for (let i = 0; i < fill.length; i += 5000) await admin.unlink(...fill.slice(i, i + 5000));
+              for (let tries = 0; tries < 250; tries++) {
+                const size = Number(/table size: (\d+)/.exec(String(await admin.call('DEBUG', 'HTSTATS', '0')))?.[1]);
+                if (size < 8192) break; // the shrink has started (serverCron at hz 100)
+                await sleep(10);
+              }
+            }
+            const reply = await realScan(...args);
+            seen.push(...reply[1]);
+            return reply;
+          },
+        });
+        const s = await RedisStorage.fromClient(client, 'dup:');
+        const listed = await s.keys('*');
+        const twice = seen.filter((key, i) => seen.indexOf(key) !== i).length;
+        attempts.push(`${seen.length} keys in ${steps} steps, ${twice} twice`);
+        if (twice === 0) continue;
+        console.info(`[measure] raw SCAN: ${attempts.join('; ')}`);
+        expect(listed.length).toBe(ours.length);
+        expect(new Set(listed)).toEqual(new Set(ours));
+        return;
+      }
+      expect.fail(`the raw SCAN never returned a key twice, so the test proved nothing: ${attempts.join('; ')}`);
+    } finally {
+      client.disconnect();
+      admin.disconnect();
+      await local.stop();
+    }
   });
 
   test('namespaces: prefixes with glob metacharacters never see, list or clear each other', async () => {
