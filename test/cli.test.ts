@@ -138,6 +138,21 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
+  for (const [name, unsupported] of [
+    ['typo-capability', "{ kyes: 'typo of keys' }"],
+    ['reason-not-string', '{ keys: true }'],
+    ['unsupported-array', "['keys']"],
+  ]) {
+    writeFileSync(
+      file(`${name}.mjs`),
+      [
+        `import { MemoryStorage } from '${memory}';`,
+        'export default (ctx) => new MemoryStorage({ clock: ctx.clock });',
+        `export const unsupported = ${unsupported};`,
+        '',
+      ].join('\n'),
+    );
+  }
   writeFileSync(file('no-factory.mjs'), 'export const answer = 42;\nexport class Thing {}\n');
   writeFileSync(
     file('throwing-factory.mjs'),
@@ -262,6 +277,17 @@ describe.concurrent('sa-storage-kit check', () => {
     expect(report.counts).toEqual({ pass: 1, fail: 0, skip: 7 });
     expect(run.stdout).toContain('Skipped (7)');
     expect(run.stdout).toMatch(/– PAT-01 .*: the backend declares no "keys" capability: this store cannot list keys/);
+  });
+
+  test.each([
+    ["a typo'd capability", 'typo-capability'],
+    ['a reason that is not a string', 'reason-not-string'],
+    ['an array', 'unsupported-array'],
+  ])('an `unsupported` export with %s is refused before any rule runs, exit 2', async (_, name) => {
+    const run = await cli('check', file(`${name}.mjs`), '--only', 'KV-01');
+    expect(run.status, run.stdout + run.stderr).toBe(2);
+    expectOneLineError(run, /export "unsupported" of .* must map capabilities \(.*keys.*\) to reasons/);
+    expect(run.stdout).not.toContain('KV-01');
   });
 
   test('a TypeScript module loads through tsx', async () => {
