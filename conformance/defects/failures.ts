@@ -66,6 +66,43 @@ class MdelMessagelessError extends MemoryStorage {
   }
 }
 
+/** ttl answers from a cache of deadlines synchronously: a bare number, not a Promise, for a key with a TTL. */
+class TtlSyncForDeadlines extends MemoryStorage {
+  readonly #clock: { now(): number };
+  readonly #deadlines = new Map<string, number>();
+  constructor(options: { clock: { now(): number } }) {
+    super(options);
+    this.#clock = options.clock;
+  }
+  override async set(key: string, value: string, ttl?: Ttl): Promise<void> {
+    await super.set(key, value, ttl);
+    if (typeof ttl === 'number' && ttl > 0) this.#deadlines.set(key, this.#clock.now() + ttl);
+    else this.#deadlines.delete(key);
+  }
+  override ttl(key: string): Promise<number | null> {
+    const deadline = this.#deadlines.get(key);
+    if (deadline !== undefined && deadline > this.#clock.now()) {
+      return (deadline - this.#clock.now()) as unknown as Promise<number | null>;
+    }
+    return super.ttl(key);
+  }
+}
+
+/** get of a key that was written with a TTL waits, once the key is gone, for a reclamation that never comes. */
+class GetHangsOnExpired extends MemoryStorage {
+  readonly #withTtl = new Set<string>();
+  override async set(key: string, value: string, ttl?: Ttl): Promise<void> {
+    await super.set(key, value, ttl);
+    if (ttl !== undefined && ttl !== null) this.#withTtl.add(key);
+    else this.#withTtl.delete(key);
+  }
+  override async get(key: string): Promise<string | null> {
+    const value = await super.get(key);
+    if (value === null && this.#withTtl.has(key)) await new Promise<never>(() => {});
+    return value;
+  }
+}
+
 export const failureDefects: readonly Defect[] = [
   {
     id: 'keys-type-error-on-non-string',
@@ -109,5 +146,20 @@ export const failureDefects: readonly Defect[] = [
     // FAIL-01 probes mdel itself; BULK-06 sees it only through the guard every rule runs behind.
     targets: ['FAIL-01', 'BULK-06'],
     create: (ctx) => new MdelMessagelessError({ clock: ctx.clock }),
+  },
+  {
+    id: 'ttl-sync-for-deadlines',
+    description: 'ttl answers a key that has a TTL synchronously with a bare number instead of a Promise.',
+    // FAIL-02's own calls never give a key a TTL first: only the guard of TTL-04 meets it.
+    targets: ['TTL-04'],
+    create: (ctx) => new TtlSyncForDeadlines({ clock: ctx.clock }),
+  },
+  {
+    id: 'get-hangs-on-expired-key',
+    description: 'get of a key that was written with a TTL never settles once the key has expired.',
+    // FAIL-03's own calls never wait for a TTL to run out: only the guard of TTL-01 meets it.
+    targets: ['TTL-01'],
+    options: { callTimeoutMs: 200 },
+    create: (ctx) => new GetHangsOnExpired({ clock: ctx.clock }),
   },
 ];
