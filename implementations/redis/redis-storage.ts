@@ -412,6 +412,16 @@ export class RedisStorage extends SaStorageBase {
    * - every command is also bounded by the storage itself (`commandTimeoutMs`), MOVED/ASK
    *   redirections included; a cluster that cannot serve (CLUSTERDOWN, lost node) rejects with
    *   ConnectionError.
+   *
+   * Known limit of the bound: ioredis gives every node connection an offline queue (forced on in
+   * its ConnectionPool). A command redirected (MOVED/ASK/TRYAGAIN) to a node whose connection is
+   * still being opened (a node the client had not connected to yet, or one reconnecting) waits in
+   * that node's offline queue, which the reply watchdog does not read: it is bounded only once
+   * it is written (then by the watchdog), or by ioredis failing the connection (connectTimeout),
+   * and a command the watchdog rejected while it sat in the node's reply queue cannot be in an
+   * offline queue, but one waiting in an offline queue may be sent when the node connects.
+   * Between redirection and connection, "rejected after commandTimeoutMs" and "never sent after
+   * rejection" therefore do not hold; everywhere else (every known master, connected) they do.
    */
   static async cluster(
     nodes: readonly RedisClusterNode[],
