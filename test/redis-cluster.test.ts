@@ -26,6 +26,7 @@ import {
   makeTestCertificates,
   rawClient,
   type ServerCommand,
+  sleep,
   type TestCertificates,
   uniquePrefix,
 } from './redis-helpers.js';
@@ -341,6 +342,106 @@ describe('what mset makes atomic on a cluster', () => {
     } finally {
       await admin.call('CLIENT', 'UNPAUSE').catch(() => {});
       admin.disconnect();
+    }
+  });
+});
+
+describe('the reply watchdog and a slot being migrated (redirections)', () => {
+  /** Keeps a node busy (a Lua loop, no keys) for `ms`: its clients wait, nothing fails. */
+  const busy = (node: Redis, ms: number) =>
+    node.eval(
+      "local t = redis.call('TIME'); local start = t[1] * 1000000 + t[2]; while true do local n = redis.call('TIME'); if n[1] * 1000000 + n[2] - start > tonumber(ARGV[1]) * 1000 then return 1 end end",
+      0,
+      ms,
+    );
+
+  /**
+   * Moves `slot` (and its keys) from master `from` to master `to`, as redis-cli --cluster reshard
+   * does; with `finish: false` the slot is left mid-migration (MIGRATING/IMPORTING): `from` then
+   * answers ASK for the keys it no longer has.
+   */
+  async function migrateSlot(slot: number, from: number, to: number, finish = true): Promise<void> {
+    const source = await rawClient(masters[from] as string);
+    const target = await rawClient(masters[to] as string);
+    try {
+      const sourceId = String(await source.call('CLUSTER', 'MYID'));
+      const targetId = String(await target.call('CLUSTER', 'MYID'));
+      await target.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', sourceId);
+      await source.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', targetId);
+      const keys = (await source.call('CLUSTER', 'GETKEYSINSLOT', slot, 1000)) as string[];
+      const { hostname, port } = new URL(masters[to] as string);
+      if (keys.length > 0) await source.call('MIGRATE', hostname, port, '', 0, 5000, 'KEYS', ...keys);
+      if (!finish) return;
+      for (const url of masters) {
+        const node = await rawClient(url);
+        await node.call('CLUSTER', 'SETSLOT', slot, 'NODE', targetId);
+        node.disconnect();
+      }
+    } finally {
+      source.disconnect();
+      target.disconnect();
+    }
+  }
+
+  test('a command redirected away from a queue times out alone: the younger commands queued there are not rejected', async () => {
+    const prefix = uniquePrefix('moved');
+    let tag = 0;
+    while (keySlot(`${prefix}{m${tag}}k`) === keySlot(`${prefix}{y}k`)) tag++;
+    const moved = `{m${tag}}k`;
+    const slot = keySlot(prefix + moved);
+    const from = ownerOf(slot);
+    const to = (from + 1) % masters.length;
+    // A key that stays on `from`.
+    let other = 0;
+    while (ownerOf(keySlot(`${prefix}{o${other}}k`)) !== from || keySlot(`${prefix}{o${other}}k`) === slot) other++;
+    const stays = `{o${other}}k`;
+    const s = await RedisStorage.cluster(cluster.nodes, prefix, { commandTimeoutMs: 1200 });
+    const nodeFrom = await rawClient(masters[from] as string);
+    const nodeTo = await rawClient(masters[to] as string);
+    try {
+      await s.set(moved, 'moved value');
+      await s.set(stays, 'stays value');
+      // Mid-migration: `from` answers ASK (a MOVED would also make ioredis refresh its slot map,
+      // which would wait on the busy `to`); the redirect leaves `from`'s queue the same way.
+      await migrateSlot(slot, from, to, false);
+      // 1. `from` is busy: the get of the moved key waits in its queue and is noted there.
+      const fromBusy = busy(nodeFrom, 700);
+      const toBusy = busy(nodeTo, 1700); // 3. …and the redirected get then waits on `to` until it times out
+      const movedGet = s.get(moved).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      await fromBusy; // 2. `from` answers ASK: the get leaves its queue, unanswered
+      // 4. Young commands queue on `from` (busy again) when the moved get's note expires.
+      // The moved get's note expires 1200–1300 ms after it was sent (checks every 50 ms). The young
+      // get, sent ≥ 700 ms after it, is then still waiting: this ends 900 ms after it was sent,
+      // ~300 ms past that check and 300 ms within its own bound (room for a loaded machine).
+      // Busy spells stay under the cluster node timeout, or the cluster would report itself down.
+      const fromBusyAgain = busy(nodeFrom, 900);
+      await sleep(20);
+      const started = performance.now();
+      const young = await s.get(stays).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      const waited = performance.now() - started;
+      console.info(
+        `[measure] young get on the node the moved command left: ${'error' in young ? String(young.error) : JSON.stringify(young)} after ${waited.toFixed(0)} ms`,
+      );
+      expect(young).toEqual({ value: 'stays value' });
+      const outcome = await movedGet;
+      expect('error' in outcome && String((outcome.error as Error).message)).toMatch(/timed out/);
+      await fromBusyAgain;
+      await toBusy;
+      expect(await s.get(moved)).toBe('moved value'); // through ASK, now that `to` answers
+    } finally {
+      await migrateSlot(slot, from, to).catch(() => {}); // finish it, then move the slot back
+      await migrateSlot(slot, to, from).catch(() => {});
+      await cluster.local?.waitUntilOk();
+      nodeFrom.disconnect();
+      nodeTo.disconnect();
+      await s.clear().catch(() => {});
+      await s.close();
     }
   });
 });
