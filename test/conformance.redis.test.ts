@@ -34,7 +34,7 @@ runStrictSuite(
 );
 
 // The same contract on a borrowed client (fromClient): the storage does not coalesce writes on
-// a socket it does not own, and its watchdog bounds replies (the client has no commandTimeout).
+// a socket it does not own, and it bounds each of its own commands (the client has no commandTimeout).
 runStrictSuite(
   async (ctx) => {
     const client = new Redis(redis.url, { lazyConnect: true });
