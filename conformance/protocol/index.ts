@@ -1,0 +1,11 @@
+/** `sa-storage-kit/protocol`: check a backend written in any language, over JSON lines (docs/protocol.md). */
+
+export { applyIncidents, checkProcessBackend, type ProcessCheckReport } from './check-process.js';
+export { encodeOperation, PROTOCOL_VERSION, parseResponse } from './messages.js';
+export {
+  type IncidentKind,
+  ProcessBackend,
+  type ProcessBackendOptions,
+  type ProcessIncident,
+} from './process-backend.js';
+export { type ServedStorageFactory, type ServeOptions, serveProtocol } from './serve.js';
