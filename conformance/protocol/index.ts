@@ -1,7 +1,7 @@
 /** `sa-storage-kit/protocol`: check a backend written in any language, over JSON lines (docs/protocol.md). */
 
 export { applyIncidents, checkProcessBackend, type ProcessCheckReport } from './check-process.js';
-export { encodeOperation, PROTOCOL_VERSION, parseResponse } from './messages.js';
+export { encodeOperation, operationArguments, PROTOCOL_VERSION, parseResponse } from './messages.js';
 export {
   type IncidentKind,
   ProcessBackend,
@@ -9,3 +9,14 @@ export {
   type ProcessIncident,
 } from './process-backend.js';
 export { type ServedStorageFactory, type ServeOptions, serveProtocol } from './serve.js';
+export {
+  type Expectation,
+  generateVectors,
+  replayVectorCase,
+  VECTORS_FORMAT,
+  VECTORS_VERSION,
+  type VectorCase,
+  type VectorFile,
+  type VectorOptions,
+  type VectorStep,
+} from './vectors.js';

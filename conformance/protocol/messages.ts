@@ -78,6 +78,27 @@ export function encodeOperation(method: SaStorageMethod, args: readonly unknown[
   }
 }
 
+/** A method's arguments from a request's named fields (the inverse of encodeOperation; the server side). */
+export function operationArguments(request: Readonly<Record<string, unknown>>): unknown[] {
+  switch (request.op as SaStorageMethod) {
+    case 'set':
+      return [request.key, request.value, request.ttl];
+    case 'expire':
+      return [request.key, request.ttl];
+    case 'clear':
+      return [];
+    case 'mget':
+    case 'mdel':
+      return [request.keys];
+    case 'mset':
+      return [request.items, request.ttl];
+    case 'keys':
+      return [request.pattern];
+    default:
+      return [request.key];
+  }
+}
+
 const VOID_OPERATIONS: ReadonlySet<string> = new Set(['set', 'delete', 'expire', 'clear', 'mset', 'mdel']);
 
 /** The resolved value of a call from the response's `result` (void operations resolve to undefined). */

@@ -13,7 +13,7 @@ import {
   type SaStorageMethod,
   systemClock,
 } from '../contract/index.js';
-import { PROTOCOL_VERSION } from './messages.js';
+import { operationArguments, PROTOCOL_VERSION } from './messages.js';
 
 /** Makes the storage behind a store; `clock` reads the current request's `now` (or the system clock). */
 export type ServedStorageFactory = (namespace: string, clock: Clock) => SaStorage;
@@ -28,27 +28,6 @@ export interface ServeOptions {
 }
 
 const METHODS: ReadonlySet<string> = new Set(SA_STORAGE_METHODS);
-
-/** The arguments of a method, from a request's named fields (the inverse of encodeOperation). */
-function argumentsOf(method: SaStorageMethod, request: Record<string, unknown>): unknown[] {
-  switch (method) {
-    case 'set':
-      return [request.key, request.value, request.ttl];
-    case 'expire':
-      return [request.key, request.ttl];
-    case 'clear':
-      return [];
-    case 'mget':
-    case 'mdel':
-      return [request.keys];
-    case 'mset':
-      return [request.items, request.ttl];
-    case 'keys':
-      return [request.pattern];
-    default:
-      return [request.key];
-  }
-}
 
 interface Store {
   readonly storage: SaStorage;
@@ -114,7 +93,7 @@ export async function serveProtocol(makeStorage: ServedStorageFactory, options: 
     const method = op as SaStorageMethod;
     const fn = store.storage[method] as (...args: unknown[]) => Promise<unknown>;
     try {
-      return Promise.resolve(fn.apply(store.storage, argumentsOf(method, request)));
+      return Promise.resolve(fn.apply(store.storage, operationArguments(request)));
     } catch (error) {
       return Promise.reject(error);
     }
