@@ -39,7 +39,7 @@ export function applyIncidents(report: ConformanceReport, incidents: readonly Pr
   for (const result of results) counts[result.status]++;
   const first = incidents[0] as ProcessIncident;
   const where = first.during !== undefined ? ` (during ${first.during})` : '';
-  const summary = first.message.split('\n')[0];
+  const summary = first.message.replace(/;? ?\n\s*\|? ?/g, (gap) => (gap.startsWith(';') ? '; ' : ' | '));
   return {
     ...report,
     conformant: false,

@@ -56,7 +56,9 @@ export function encodeOperation(method: SaStorageMethod, args: readonly unknown[
       assertWellFormedString(args[0], 'key');
       assertWellFormedString(args[1], 'value');
       const ttl = optionalTtl(args[2]);
-      return ttl === null ? { op: method, key: args[0], value: args[1] } : { op: method, key: args[0], value: args[1], ttl };
+      return ttl === null
+        ? { op: method, key: args[0], value: args[1] }
+        : { op: method, key: args[0], value: args[1], ttl };
     }
     case 'expire':
       assertWellFormedString(args[0], 'key');

@@ -24,6 +24,8 @@ export interface ProcessBackendOptions {
    * (default 5000 ms, the suite's call timeout, so the suite's own time-out finding comes first).
    */
   readonly silenceTimeoutMs?: number;
+  /** How long the program may take to answer its first request, hello (default 10000 ms: runtimes start slowly). */
+  readonly startupTimeoutMs?: number;
   /** Give up (fail every later storage at once) after this many process failures (default 10). */
   readonly maxFailures?: number;
   /** Give up after this many failures in a row with no answer in between (default 3). */
@@ -137,12 +139,14 @@ class Connection {
       });
     });
     const silenceMs = options.silenceTimeoutMs ?? 5000;
+    const startupMs = Math.max(silenceMs, options.startupTimeoutMs ?? 10_000);
     this.#watchdog = setInterval(
       () => {
-        if (this.#pending.size === 0 || performance.now() - this.#lastProgress < silenceMs) return;
+        const limit = this.greeted ? silenceMs : startupMs;
+        if (this.#pending.size === 0 || performance.now() - this.#lastProgress < limit) return;
         this.fail(
           'hang',
-          `the backend process wrote nothing for ${silenceMs} ms while ${this.#describePending()} waited; it was killed${owner.stderrSuffix()}`,
+          `the backend process wrote nothing for ${limit} ms while ${this.#describePending()} waited; it was killed${owner.stderrSuffix()}`,
         );
       },
       Math.max(10, Math.min(500, silenceMs / 4)),
@@ -337,7 +341,12 @@ export class ProcessBackend {
     const max = this.#options.maxFailures ?? 10;
     const maxInARow = this.#options.maxConsecutiveFailures ?? 3;
     // A program that fails before its handshake fails the same way every time: no restart.
-    if (!connection.greeted || kind === 'handshake' || this.#failures >= max || this.#consecutiveFailures >= maxInARow) {
+    if (
+      !connection.greeted ||
+      kind === 'handshake' ||
+      this.#failures >= max ||
+      this.#consecutiveFailures >= maxInARow
+    ) {
       this.#gaveUp ??= `the kit gave up on the backend process after ${this.#failures} failure${this.#failures === 1 ? '' : 's'}; the last: ${message}`;
     }
   }
@@ -348,7 +357,10 @@ export class ProcessBackend {
     const now = context.clockMode === 'virtual' ? { now: context.clock.now() } : {};
     const handle = await connection.request({ op: 'open', namespace: context.namespace, ...now });
     if (typeof handle !== 'string' && typeof handle !== 'number') {
-      throw new StorageError('ConnectionError', `the backend answered open with ${shorten(handle)}, not a store handle (a string or a number)`);
+      throw new StorageError(
+        'ConnectionError',
+        `the backend answered open with ${shorten(handle)}, not a store handle (a string or a number)`,
+      );
     }
     const storage = new ProcessStorage(connection, handle, context);
     return {

@@ -9,9 +9,10 @@
  * itself and left out; they are rejected calls, so leaving them out changes no later answer.
  * The generator replays what it recorded before writing it, so every case is self-consistent.
  */
-import { isStorageError, SA_STORAGE_METHODS, type SaStorage, type SaStorageMethod } from '../contract/index.js';
+
 import { MemoryStorage } from '../../implementations/memory/index.js';
-import { VirtualClock } from '../clock.js';
+import type { VirtualClock } from '../clock.js';
+import { isStorageError, SA_STORAGE_METHODS, type SaStorage, type SaStorageMethod } from '../contract/index.js';
 import { contractRules } from '../rules/index.js';
 import { checkConformance } from '../suite/check.js';
 import { encodeOperation, operationArguments, PROTOCOL_VERSION } from './messages.js';
@@ -20,9 +21,7 @@ export const VECTORS_FORMAT = 'sa-storage-kit/vectors';
 export const VECTORS_VERSION = 1;
 
 /** What a step's answer must be. */
-export type Expectation =
-  | { readonly result: unknown; readonly unordered?: true }
-  | { readonly error: string };
+export type Expectation = { readonly result: unknown; readonly unordered?: true } | { readonly error: string };
 
 export interface VectorStep {
   /** Index into the case's `stores`. */
@@ -84,12 +83,14 @@ function recordingStorage(storage: SaStorage, store: number, clock: VirtualClock
       void settled.then(
         (value) => {
           if (step === undefined) recording.unfaithful = true;
-          else step.request.op === 'keys'
-            ? Object.assign(step, { expect: { result: [...(value as string[])].sort(), unordered: true } })
-            : Object.assign(step, { expect: { result: value ?? null } });
+          else
+            step.request.op === 'keys'
+              ? Object.assign(step, { expect: { result: [...(value as string[])].sort(), unordered: true } })
+              : Object.assign(step, { expect: { result: value ?? null } });
         },
         (error: unknown) => {
-          if (step !== undefined) Object.assign(step, { expect: { error: isStorageError(error) ? error.kind : 'InternalError' } });
+          if (step !== undefined)
+            Object.assign(step, { expect: { error: isStorageError(error) ? error.kind : 'InternalError' } });
         },
       );
       return settled;
@@ -123,7 +124,10 @@ export async function generateVectors(options: VectorOptions = {}): Promise<Vect
       const storage = new MemoryStorage({ clock: context.clock, sweepIntervalMs: 0 });
       if (current === undefined) return storage; // the session's probe, before any rule
       const store = current.stores.push(context.namespace) - 1;
-      return { storage: recordingStorage(storage, store, context.clock as VirtualClock, current), dispose: () => storage.close() };
+      return {
+        storage: recordingStorage(storage, store, context.clock as VirtualClock, current),
+        dispose: () => storage.close(),
+      };
     },
     {
       clock: 'virtual',
@@ -149,7 +153,9 @@ export async function generateVectors(options: VectorOptions = {}): Promise<Vect
       continue;
     }
     if (new Set(recording.stores).size !== recording.stores.length) {
-      notes.push(`${rule.id} left out: it opens one namespace twice (two clients of one store), which a replay cannot reproduce`);
+      notes.push(
+        `${rule.id} left out: it opens one namespace twice (two clients of one store), which a replay cannot reproduce`,
+      );
       continue;
     }
     if (recording.unfaithful || recording.steps.some((step) => step.expect === undefined)) {
@@ -157,12 +163,17 @@ export async function generateVectors(options: VectorOptions = {}): Promise<Vect
       continue;
     }
     if (recording.steps.length === 0) continue;
-    const renames = recording.stores.map((namespace, i): [string, string] => [namespace, `sa-kit:vectors:${rule.id}:${i + 1}*?[\\]:`]);
+    const renames = recording.stores.map((namespace, i): [string, string] => [
+      namespace,
+      `sa-kit:vectors:${rule.id}:${i + 1}*?[\\]:`,
+    ]);
     const candidate = renameNamespaces(
       { rule: rule.id, title: rule.title, area: rule.area, stores: recording.stores, steps: recording.steps },
       renames,
     ) as VectorCase;
-    const mismatch = (await replayVectorCase(candidate, (namespace, clock) => new MemoryStorage({ clock, sweepIntervalMs: 0 })))[0];
+    const mismatch = (
+      await replayVectorCase(candidate, (namespace, clock) => new MemoryStorage({ clock, sweepIntervalMs: 0 }))
+    )[0];
     if (mismatch !== undefined) {
       notes.push(`${rule.id} left out: its recording does not replay on a fresh store (${mismatch})`);
       continue;
@@ -211,13 +222,18 @@ export async function replayVectorCase(
       const method = step.request.op as SaStorageMethod;
       let got: Expectation;
       try {
-        const value = await (storage[method] as (...a: unknown[]) => Promise<unknown>)(...operationArguments(step.request));
-        got = method === 'keys' ? { result: [...(value as string[])].sort(), unordered: true } : { result: value ?? null };
+        const value = await (storage[method] as (...a: unknown[]) => Promise<unknown>)(
+          ...operationArguments(step.request),
+        );
+        got =
+          method === 'keys' ? { result: [...(value as string[])].sort(), unordered: true } : { result: value ?? null };
       } catch (error) {
         got = { error: isStorageError(error) ? error.kind : String(error) };
       }
       if (!sameJson(got, step.expect)) {
-        mismatches.push(`step ${index} ${JSON.stringify(step.request).slice(0, 120)}: expected ${JSON.stringify(step.expect).slice(0, 120)}, got ${JSON.stringify(got).slice(0, 120)}`);
+        mismatches.push(
+          `step ${index} ${JSON.stringify(step.request).slice(0, 120)}: expected ${JSON.stringify(step.expect).slice(0, 120)}, got ${JSON.stringify(got).slice(0, 120)}`,
+        );
       }
     }
   } finally {

@@ -36,7 +36,10 @@ export function resolveExecTarget(command: string, args: CheckArguments): CheckT
           }
         }
         const tail = backend.stderrTail(verbose ? 200 : 20);
-        lines.push('', tail.length === 0 ? 'Backend log (stderr): empty' : `Backend log (stderr, last ${tail.length} lines):`);
+        lines.push(
+          '',
+          tail.length === 0 ? 'Backend log (stderr): empty' : `Backend log (stderr, last ${tail.length} lines):`,
+        );
         for (const line of tail) lines.push(`  | ${line}`);
         return `${lines.join('\n')}\n`;
       },
