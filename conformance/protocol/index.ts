@@ -13,6 +13,7 @@ export {
   type Expectation,
   generateVectors,
   replayVectorCase,
+  serializeVectors,
   VECTORS_FORMAT,
   VECTORS_VERSION,
   type VectorCase,

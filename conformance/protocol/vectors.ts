@@ -79,14 +79,23 @@ function recordingStorage(storage: SaStorage, store: number, clock: VirtualClock
       }
       const step = fields === undefined ? undefined : { store, request: fields };
       if (step !== undefined) recording.steps.push(step);
+      // A counter's answer is exact only up to 2^53 as a number: the stored string before the
+      // step (read synchronously, like the step itself) gives the exact answer for the file.
+      const before =
+        (method === 'incr' || method === 'decr') && step !== undefined ? storage.get(args[0] as string) : undefined;
       const settled = (storage[method] as (...a: unknown[]) => Promise<unknown>).apply(storage, args);
       void settled.then(
-        (value) => {
-          if (step === undefined) recording.unfaithful = true;
-          else
-            step.request.op === 'keys'
-              ? Object.assign(step, { expect: { result: [...(value as string[])].sort(), unordered: true } })
-              : Object.assign(step, { expect: { result: value ?? null } });
+        async (value) => {
+          if (step === undefined) {
+            recording.unfaithful = true;
+            return;
+          }
+          let result: unknown = value ?? null;
+          if (method === 'keys') result = [...(value as string[])].sort();
+          if (before !== undefined && !Number.isSafeInteger(value)) {
+            result = BigInt((await before) ?? '0') + (method === 'incr' ? 1n : -1n);
+          }
+          Object.assign(step, { expect: method === 'keys' ? { result, unordered: true } : { result } });
         },
         (error: unknown) => {
           if (step !== undefined)
@@ -172,7 +181,7 @@ export async function generateVectors(options: VectorOptions = {}): Promise<Vect
       renames,
     ) as VectorCase;
     const mismatch = (
-      await replayVectorCase(candidate, (namespace, clock) => new MemoryStorage({ clock, sweepIntervalMs: 0 }))
+      await replayVectorCase(candidate, (_namespace, clock) => new MemoryStorage({ clock, sweepIntervalMs: 0 }))
     )[0];
     if (mismatch !== undefined) {
       notes.push(`${rule.id} left out: its recording does not replay on a fresh store (${mismatch})`);
@@ -203,8 +212,18 @@ class StepClock {
   }
 }
 
+/** JSON text of vectors: exact counters (bigints) are written as plain integer literals. */
+export function serializeVectors(vectors: VectorFile): string {
+  const text = JSON.stringify(vectors, (_key, value: unknown) =>
+    typeof value === 'bigint' ? `\u0000bigint:${value}` : value,
+  );
+  return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
+}
+
+/** Compares as JS reads the file: an exact counter is the nearest number. */
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const asRead = (_key: string, value: unknown) => (typeof value === 'bigint' ? Number(value) : value);
+  return JSON.stringify(a, asRead) === JSON.stringify(b, asRead);
 }
 
 /** Replays one case against fresh storages from `make`; returns what differs (empty: all steps agree). */

@@ -2,7 +2,7 @@
  * `sa-storage-kit serve` (the reference side of the process protocol, over stdin/stdout) and
  * `sa-storage-kit vectors` (the suite's checks as JSON for runners in other languages).
  */
-import { generateVectors, serveProtocol } from '../../conformance/protocol/index.js';
+import { generateVectors, serializeVectors, serveProtocol } from '../../conformance/protocol/index.js';
 import { DatabaseStorage } from '../../implementations/database/index.js';
 import { MemoryStorage } from '../../implementations/memory/index.js';
 import { writeOutputFile } from './output-files.js';
@@ -55,7 +55,7 @@ export async function runVectors(args: VectorsArguments, io: CommandIo): Promise
     ...(args.runs !== undefined ? { numRuns: args.runs } : {}),
     ...(args.only.length > 0 ? { only: args.only } : {}),
   });
-  const text = `${JSON.stringify(vectors)}\n`;
+  const text = `${serializeVectors(vectors)}\n`;
   if (args.out === undefined) {
     io.stdout.write(text);
     return 0;
