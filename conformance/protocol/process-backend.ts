@@ -74,7 +74,13 @@ function installExitHook(): void {
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  readonly what: string;
+  readonly id: number;
+  /** The request, described only when a finding needs it. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+function what(pending: Pending | undefined): string {
+  return pending === undefined ? '(none)' : describeRequest(pending.id, pending.fields);
 }
 
 /** One spawned program and the requests waiting for its answers. */
@@ -172,7 +178,7 @@ class Connection {
     const line = `${JSON.stringify({ id, ...fields })}\n`;
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#lastProgress = performance.now();
-      this.#pending.set(id, { resolve, reject, what: describeRequest(id, fields) });
+      this.#pending.set(id, { resolve, reject, id, fields });
       // Requests of one tick go out in one write.
       if (this.#outbox.push(line) === 1) process.nextTick(() => this.#flush());
     });
@@ -187,7 +193,7 @@ class Connection {
   #describePending(): string {
     const first = this.#pending.values().next().value as Pending | undefined;
     const n = this.#pending.size;
-    return n === 1 ? `request ${first?.what}` : `${n} requests (first: ${first?.what})`;
+    return n === 1 ? `request ${what(first)}` : `${n} requests (first: ${what(first)})`;
   }
 
   #onStdout(chunk: string): void {
@@ -227,12 +233,12 @@ class Connection {
     }
     this.#pending.delete(response.id);
     if ('invalid' in response) {
-      const message = `the backend's answer to ${pending.what} breaks the protocol: ${response.invalid}: ${quoteLine(line)}`;
+      const message = `the backend's answer to ${what(pending)} breaks the protocol: ${response.invalid}: ${quoteLine(line)}`;
       this.#owner.record('invalid-response', message);
       pending.reject(new StorageError('ConnectionError', message));
       return;
     }
-    if (!pending.what.includes('"hello"')) this.answered = true;
+    if (pending.fields.op !== 'hello') this.answered = true;
     if ('error' in response) pending.reject(response.error);
     else pending.resolve(response.result);
   }

@@ -3,7 +3,6 @@
  * each one as its call settles (so answers may come in any order), logs on stderr. This is
  * `sa-storage-kit serve --backend memory`, the reference a backend author compares against.
  */
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import {
   type Clock,
@@ -49,7 +48,16 @@ export async function serveProtocol(makeStorage: ServedStorageFactory, options: 
   const stores = new Map<string, Store>();
   let nextHandle = 1;
 
-  const send = (message: object) => output.write(`${JSON.stringify(message)}\n`);
+  // Answers settled in one turn of the event loop go out in one write.
+  let outbox: string[] = [];
+  const flush = () => {
+    const text = outbox.join('');
+    outbox = [];
+    output.write(text);
+  };
+  const send = (message: object) => {
+    if (outbox.push(`${JSON.stringify(message)}\n`) === 1) setImmediate(flush);
+  };
   const answer = (id: unknown, outcome: Promise<unknown>) =>
     outcome.then(
       (result) => send({ id, result: result === undefined ? null : result }),
@@ -99,19 +107,35 @@ export async function serveProtocol(makeStorage: ServedStorageFactory, options: 
     }
   };
 
-  const lines = createInterface({ input: options.input, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
+  const onLine = (line: string) => {
+    if (line.trim() === '') return;
     let request: Record<string, unknown>;
     try {
       request = JSON.parse(line) as Record<string, unknown>;
     } catch {
       log(`ignored a line that is not JSON: ${line.slice(0, 200)}`);
-      continue;
+      return;
     }
     if (typeof request.now === 'number') requestNow = request.now;
     void answer(request.id, handle(request));
-  }
+  };
+  await new Promise<void>((resolve, reject) => {
+    let partial = '';
+    options.input.setEncoding('utf8');
+    options.input.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+    });
+    options.input.once('end', () => {
+      if (partial !== '') onLine(partial);
+      resolve();
+    });
+    options.input.once('error', reject);
+  });
+  // Let the last answers settle and go out before returning.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (outbox.length > 0) flush();
   log('input ended; exiting');
   for (const { storage } of shared.values()) await (storage as { close?: () => unknown }).close?.();
 }
