@@ -40,7 +40,9 @@ async function eventually(check: () => boolean, ms = 2000): Promise<boolean> {
 
 describe('the reference server over the protocol', () => {
   test('sa-storage-kit serve --backend memory is conformant through a pipe', async () => {
-    const report = await checkProcessBackend(serveMemory, { seed: 17, numRuns: 30 });
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
+    const report = await checkProcessBackend(serveMemory, { seed: 17, numRuns: 30, process: { env } });
     expect(report.results.filter((r) => r.status !== 'pass')).toEqual([]);
     expect(report.conformant).toBe(true);
     expect(report.process.incidents).toEqual([]);
