@@ -4,6 +4,7 @@
  * stdout, an unknown id, an early exit, a silent start) ends in a clear finding and a prompt
  * verdict, with no process left behind.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -150,6 +151,22 @@ describe('no process is left behind', () => {
     await backend.close();
     expect(await eventually(() => !alive(pid))).toBe(true);
   });
+
+  test('a kit that exits without close() still takes the program and its children down', () => {
+    const env = { ...process.env };
+    for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', `${root}test/fixtures/protocol/exit-without-close.mts`],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
+    const pid = Number(output.trim());
+    expect(pid).toBeGreaterThan(0);
+    return eventually(() => !alive(pid)).then((gone) => expect(gone).toBe(true));
+  }, 30_000);
 
   test('a program frozen on a request is killed with its group when it goes silent', async () => {
     const backend = new ProcessBackend(faulty('freeze', 'get'), { silenceTimeoutMs: 1500 });

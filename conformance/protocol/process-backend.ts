@@ -198,19 +198,26 @@ class Connection {
 
   #onStdout(chunk: string): void {
     this.#lastProgress = performance.now();
-    let text = this.#partial + chunk;
-    let newline = text.indexOf('\n');
-    while (newline !== -1) {
-      const line = text.slice(0, newline);
-      text = text.slice(newline + 1);
+    let newline = chunk.indexOf('\n');
+    if (newline === -1) {
+      // Part of a long line (a 1 MiB value comes in many chunks): only the new chunk is searched.
+      this.#partial += chunk;
+      if (this.#partial.length > MAX_LINE_CHARS) {
+        this.fail('garbage', `the backend wrote ${this.#partial.length} characters on stdout without a newline`);
+      }
+      return;
+    }
+    let line = this.#partial + chunk.slice(0, newline);
+    let start = newline + 1;
+    for (;;) {
       this.#onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
       if (this.failure !== undefined) return;
-      newline = text.indexOf('\n');
+      newline = chunk.indexOf('\n', start);
+      if (newline === -1) break;
+      line = chunk.slice(start, newline);
+      start = newline + 1;
     }
-    this.#partial = text;
-    if (text.length > MAX_LINE_CHARS) {
-      this.fail('garbage', `the backend wrote ${text.length} characters on stdout without a newline`);
-    }
+    this.#partial = chunk.slice(start);
   }
 
   #onLine(line: string): void {
