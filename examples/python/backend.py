@@ -241,7 +241,7 @@ class Server:
         if namespace is None:
             raise StorageError("InternalError", f"unknown store {request.get('store')!r}")
         now = request.get("now")
-        return run(self.namespaces[namespace][0], request, time.time() * 1000 if now is None else now)
+        return run(self.namespaces[namespace][0], request, time.time_ns() // 1_000_000 if now is None else now)
 
 
 def main():
