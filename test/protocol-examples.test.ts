@@ -25,6 +25,14 @@ describe('the Python example (standard library only)', () => {
     expect(report.process.stderrTail).toContain('python example backend: ready');
   }, 180_000);
 
+  test('keeps its own time when requests carry no now (real clock)', async () => {
+    const report = await checkProcessBackend(python, { seed: 7, clock: 'real', only: ['TTL-01', 'TTL-04'] });
+    expect(report.results.map((r) => [r.id, r.status])).toEqual([
+      ['TTL-01', 'pass'],
+      ['TTL-04', 'pass'],
+    ]);
+  }, 60_000);
+
   test('its ttl-boundary bug is reported as TTL-01, first', async () => {
     const report = await checkProcessBackend(python, {
       seed: 7,
