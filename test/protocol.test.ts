@@ -103,6 +103,15 @@ describe('a backend program that breaks the protocol gets a finding and a verdic
     expect(report.conformant).toBe(false);
   }, 60_000);
 
+  test('an error kind the contract does not have fails the rule, and the process goes on', async () => {
+    const report = await checkProcessBackend(faulty('bad-kind', 'incr'), { seed: 1, only });
+    const ctr = report.results.find((r) => r.id === 'CTR-01');
+    expect(ctr?.status).toBe('fail');
+    expect(ctr?.reason).toContain('breaks the protocol: its error kind "Oops" is not one of OperationFailed');
+    expect(report.process.incidents.map((i) => [i.kind, i.during])).toEqual([['invalid-response', 'CTR-01']]);
+    expect(report.results.find((r) => r.id === 'KV-02')?.status).toBe('pass');
+  }, 60_000);
+
   test('a process that never answers one op (and answers the rest) fails that rule by the call time-out', async () => {
     const started = performance.now();
     const report = await checkProcessBackend(faulty('hang', 'incr'), { seed: 1, only, callTimeoutMs: 300 });
