@@ -95,6 +95,18 @@ describe('test vectors', () => {
     expect(run.status).toBe(0);
   }, 60_000);
 
+  test('replay in Rust without Node: every answer of the example agrees; its bug is caught', () => {
+    const clean = spawnSync(rustBinary, ['--vectors', file], { encoding: 'utf8' });
+    expect(clean.stdout).toContain('every answer agrees');
+    expect(clean.status).toBe(0);
+    const buggy = spawnSync(rustBinary, ['--vectors', file], {
+      encoding: 'utf8',
+      env: { ...process.env, SA_EXAMPLE_BUG: 'incr-drops-ttl' },
+    });
+    expect(buggy.stdout).toContain('FAIL "CTR-03"');
+    expect(buggy.status).toBe(1);
+  }, 60_000);
+
   test('replay in Python catches the example’s bug, in the rules that cover it', () => {
     const run = spawnSync('python3', [`${root}examples/python/run_vectors.py`, file], {
       encoding: 'utf8',

@@ -15,6 +15,31 @@ pub enum Json {
 }
 
 impl Json {
+    /// A number as f64 (integers too).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Num(n) => Some(*n),
+            Json::Int(n) => Some(*n as f64),
+            _ => None,
+        }
+    }
+
+    /// JSON equality: numbers compare by value (an exact 64-bit integer against an integer).
+    pub fn same(&self, other: &Json) -> bool {
+        match (self, other) {
+            (Json::Int(a), Json::Int(b)) => a == b,
+            (Json::Int(_) | Json::Num(_), Json::Int(_) | Json::Num(_)) => self.as_f64() == other.as_f64(),
+            (Json::Null, Json::Null) => true,
+            (Json::Bool(a), Json::Bool(b)) => a == b,
+            (Json::Str(a), Json::Str(b)) => a == b,
+            (Json::Arr(a), Json::Arr(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y)),
+            (Json::Obj(a), Json::Obj(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| other.get(k).is_some_and(|w| v.same(w)))
+            }
+            _ => false,
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Json> {
         match self {
             Json::Obj(fields) => fields.iter().find(|(k, _)| k == name).map(|(_, v)| v),
@@ -117,6 +142,10 @@ impl Parser<'_> {
                     self.at += 1;
                 }
                 let text = std::str::from_utf8(&self.bytes[start..self.at]).map_err(|e| e.to_string())?;
+                // Integers stay exact (64-bit counters in test vectors); the rest are f64.
+                if let Ok(n) = text.parse::<i64>() {
+                    return Ok(Json::Int(n));
+                }
                 text.parse::<f64>().map(Json::Num).map_err(|_| format!("bad number {text}"))
             }
             _ => Err(format!("unexpected input at {}", self.at)),

@@ -4,6 +4,9 @@
 //!     cargo build --release --manifest-path examples/rust/Cargo.toml
 //!     npx sa-storage-kit check --exec examples/rust/target/release/sa-storage-example
 //!
+//! `sa-storage-example --vectors vectors.json` replays the kit's test vectors in process instead
+//! (no Node needed: `npx sa-storage-kit vectors --out vectors.json` writes them).
+//!
 //! SA_EXAMPLE_BUG=incr-drops-ttl switches on a one-line bug (incr/decr make the key
 //! persistent, as sa-token-rust's default incr does) that the kit reports as CTR-03.
 
@@ -52,7 +55,9 @@ fn string_list(value: Option<&Json>, what: &str) -> Result<Vec<String>> {
 fn ttl_field(request: &Json, required: bool) -> Result<Option<f64>> {
     match request.get("ttl") {
         None | Some(Json::Null) if !required => Ok(None),
-        Some(Json::Num(n)) if n.is_finite() && *n > 0.0 && *n <= MAX_TTL_MS => Ok(Some(n.ceil())),
+        Some(ttl) if ttl.as_f64().is_some_and(|n| n.is_finite() && n > 0.0 && n <= MAX_TTL_MS) => {
+            Ok(ttl.as_f64().map(f64::ceil))
+        }
         other => Err(error(
             "OperationFailed",
             format!("ttl must be a number of milliseconds in (0, 1e15], got {}", other.map(Json::to_string).unwrap_or("nothing".into())),
@@ -330,9 +335,9 @@ impl Server {
             _ => {
                 let handle = string_field(request, "store")?;
                 let namespace = self.handles.get(handle).ok_or_else(|| error("InternalError", format!("unknown store {handle:?}")))?;
-                let now = match request.get("now") {
-                    Some(Json::Num(n)) => *n,
-                    _ => SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64),
+                let now = match request.get("now").and_then(Json::as_f64) {
+                    Some(n) => n,
+                    None => SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_millis() as f64),
                 };
                 let store = &mut self.namespaces.get_mut(namespace).expect("open namespace").0;
                 store.run(op, request, now)
@@ -341,7 +346,91 @@ impl Server {
     }
 }
 
+/// `--vectors FILE`: replays sa-storage-kit test vectors against this backend, in process.
+fn replay_vectors(path: &str) -> i32 {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return 2;
+        }
+    };
+    let vectors = match json::parse(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{path}: {e}");
+            return 2;
+        }
+    };
+    let (mut failed, mut steps) = (0, 0);
+    let no_cases = Vec::new();
+    let cases = match vectors.get("cases") {
+        Some(Json::Arr(cases)) => cases,
+        _ => &no_cases,
+    };
+    for case in cases {
+        let mut server = Server::default();
+        let mut handles = Vec::new();
+        if let Some(Json::Arr(stores)) = case.get("stores") {
+            for namespace in stores {
+                let open = Json::Obj(vec![("op".into(), Json::Str("open".into())), ("namespace".into(), namespace.clone())]);
+                handles.push(server.handle(&open).unwrap_or(Json::Null));
+            }
+        }
+        let mut mismatches = Vec::new();
+        let Some(Json::Arr(case_steps)) = case.get("steps") else { continue };
+        for (index, step) in case_steps.iter().enumerate() {
+            steps += 1;
+            let Some(Json::Obj(fields)) = step.get("request") else { continue };
+            let mut fields = fields.clone();
+            let store = step.get("store").and_then(Json::as_f64).unwrap_or(0.0) as usize;
+            fields.push(("store".into(), handles.get(store).cloned().unwrap_or(Json::Null)));
+            let expect = step.get("expect").cloned().unwrap_or(Json::Null);
+            let unordered = matches!(expect.get("unordered"), Some(Json::Bool(true)));
+            let got = match server.handle(&Json::Obj(fields)) {
+                Ok(Json::Arr(mut keys)) if unordered => {
+                    keys.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+                    Json::Obj(vec![("result".into(), Json::Arr(keys)), ("unordered".into(), Json::Bool(true))])
+                }
+                Ok(result) => Json::Obj(vec![("result".into(), result)]),
+                Err(e) => Json::Obj(vec![("error".into(), Json::Str(e.kind.into()))]),
+            };
+            let expect = match (unordered, expect.get("result")) {
+                (true, Some(Json::Arr(keys))) => {
+                    let mut keys = keys.clone();
+                    keys.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+                    Json::Obj(vec![("result".into(), Json::Arr(keys)), ("unordered".into(), Json::Bool(true))])
+                }
+                _ => expect,
+            };
+            if !got.same(&expect) {
+                let shown: String = step.get("request").map(Json::to_string).unwrap_or_default().chars().take(160).collect();
+                mismatches.push(format!("step {index} {shown}: expected {expect}, got {got}"));
+            }
+        }
+        if !mismatches.is_empty() {
+            failed += 1;
+            let rule = case.get("rule").map(Json::to_string).unwrap_or_default();
+            println!("FAIL {rule}");
+            for line in mismatches.iter().take(3) {
+                println!("  {}", line.chars().take(400).collect::<String>());
+            }
+        }
+    }
+    if failed == 0 {
+        println!("{} cases, {steps} steps: every answer agrees", cases.len());
+        0
+    } else {
+        println!("{} cases, {steps} steps: {failed} case(s) disagree", cases.len());
+        1
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() == 3 && args[1] == "--vectors" {
+        std::process::exit(replay_vectors(&args[2]));
+    }
     let mut server = Server::default();
     let mut input = BufReader::new(std::io::stdin().lock());
     let mut output = BufWriter::new(std::io::stdout().lock());
