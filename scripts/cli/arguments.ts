@@ -5,6 +5,7 @@
  */
 import type { ClockMode } from '../../conformance/index.js';
 import { UsageError } from './errors.js';
+import { parseServe, parseVectors, type ServeArguments, type VectorsArguments } from './protocol-arguments.js';
 
 export const BACKENDS = ['memory', 'redis', 'database'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -15,6 +16,8 @@ export interface CheckArguments {
   readonly module: string | undefined;
   /** A reference backend instead of a module. Neither given: memory. */
   readonly backend: BackendName | undefined;
+  /** A backend program speaking the process protocol (docs/protocol.md), run through the shell. */
+  readonly exec: string | undefined;
   readonly exportName: string | undefined;
   /** undefined: the target's default (virtual, or real for redis). */
   readonly clock: ClockMode | undefined;
@@ -44,15 +47,18 @@ export type Command =
   | { readonly kind: 'help'; readonly topic?: 'check' | 'spec' }
   | { readonly kind: 'version' }
   | { readonly kind: 'check'; readonly args: CheckArguments }
-  | { readonly kind: 'spec'; readonly args: SpecArguments };
+  | { readonly kind: 'spec'; readonly args: SpecArguments }
+  | { readonly kind: 'serve'; readonly args: ServeArguments }
+  | { readonly kind: 'vectors'; readonly args: VectorsArguments };
 
-interface OptionSpec {
+export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly multiple?: boolean;
 }
 
 const CHECK_OPTIONS: Record<string, OptionSpec> = {
   backend: { type: 'string' },
+  exec: { type: 'string' },
   export: { type: 'string' },
   clock: { type: 'string' },
   seed: { type: 'string' },
@@ -75,14 +81,14 @@ const SPEC_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean' },
 };
 
-interface Parsed {
+export interface Parsed {
   readonly strings: Map<string, string[]>;
   readonly flags: Set<string>;
   readonly positionals: string[];
 }
 
 /** Splits argv by the option table. A repeated single-valued option keeps its last value. */
-function parseOptions(command: string, argv: readonly string[], specs: Record<string, OptionSpec>): Parsed {
+export function parseOptions(command: string, argv: readonly string[], specs: Record<string, OptionSpec>): Parsed {
   const strings = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
@@ -137,7 +143,7 @@ function oneOf<T extends string>(option: string, value: string | undefined, allo
   throw new UsageError(`--${option} must be ${allowed.join(' or ')}, not "${value}"`);
 }
 
-function integer(
+export function integer(
   option: string,
   value: string | undefined,
   min: number,
@@ -151,7 +157,7 @@ function integer(
   return n;
 }
 
-function last(parsed: Parsed, name: string): string | undefined {
+export function last(parsed: Parsed, name: string): string | undefined {
   return parsed.strings.get(name)?.at(-1);
 }
 
@@ -165,6 +171,10 @@ function parseCheck(argv: readonly string[]): Command {
   const backend = oneOf('backend', last(parsed, 'backend'), BACKENDS);
   if (module !== undefined && backend !== undefined) {
     throw new UsageError(`give either a module (${module}) or --backend ${backend}, not both`);
+  }
+  const exec = last(parsed, 'exec');
+  if (exec !== undefined && (module !== undefined || backend !== undefined)) {
+    throw new UsageError(`give one backend: --exec "${exec}", a module or --backend, not several`);
   }
   const exportName = last(parsed, 'export');
   if (exportName !== undefined && module === undefined)
@@ -184,6 +194,7 @@ function parseCheck(argv: readonly string[]): Command {
     args: {
       module,
       backend,
+      exec,
       exportName,
       clock: oneOf('clock', last(parsed, 'clock'), ['virtual', 'real'] as const),
       seed: integer('seed', last(parsed, 'seed'), -(2 ** 31), 2 ** 31 - 1, 'a 32-bit integer'),
@@ -225,6 +236,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseCheck(rest);
     case 'spec':
       return parseSpec(rest);
+    case 'serve':
+      return parseServe(rest);
+    case 'vectors':
+      return parseVectors(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -235,7 +250,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     case undefined:
       throw new UsageError('no command given');
     default:
-      throw new UsageError(`unknown command "${command}" (commands: check, spec)`);
+      throw new UsageError(`unknown command "${command}" (commands: check, spec, serve, vectors)`);
   }
 }
 

@@ -61,6 +61,10 @@ async function runSuite(target: CheckTarget, args: CheckArguments, seed: number,
       ...(args.callTimeoutMs !== undefined ? { callTimeoutMs: args.callTimeoutMs } : {}),
       ...(target.unsupported !== undefined ? { unsupported: target.unsupported } : {}),
       ...progress,
+      onRuleStart: (rule) => {
+        target.process?.during(rule.id);
+        progress.onRuleStart(rule);
+      },
     });
   } catch (error) {
     throw new CliError(`the check stopped: ${oneLine(error)}`, 2, { cause: error });
@@ -115,6 +119,7 @@ export async function runCheck(args: CheckArguments, io: CommandIo): Promise<num
   let report: ConformanceReport;
   try {
     report = await runSuite(target, args, seed, io, Math.max(...ruleIds.map((id) => id.length)));
+    if (target.process !== undefined) report = target.process.amend(report);
   } finally {
     stopListening();
     await target.dispose();
@@ -132,6 +137,7 @@ export async function runCheck(args: CheckArguments, io: CommandIo): Promise<num
       replayRun: replayRunCommand(report.seed, target, args),
     }),
   );
+  if (target.process !== undefined) io.stdout.write(target.process.epilogue(args.verbose));
   writeReportFiles(report, args, { target: target.label, replayCommands }, io);
   return report.conformant ? EXIT_CONFORMANT : EXIT_NOT_CONFORMANT;
 }

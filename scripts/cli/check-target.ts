@@ -8,6 +8,7 @@ import { DatabaseStorage } from '../../implementations/database/index.js';
 import { MemoryStorage } from '../../implementations/memory/index.js';
 import type { BackendName, CheckArguments } from './arguments.js';
 import { CliError, UsageError } from './errors.js';
+import { type ExecHooks, resolveExecTarget } from './exec-target.js';
 import { loadFactoryModule } from './factory-module.js';
 
 export interface CheckTarget {
@@ -22,11 +23,14 @@ export interface CheckTarget {
   readonly notes: readonly string[];
   /** Releases what resolving the target started (a throwaway redis-server). */
   dispose(): Promise<void>;
+  /** Hooks of a backend program (--exec): label incidents by rule, put them in the verdict, show its log. */
+  readonly process?: ExecHooks;
 }
 
 const nothingToDispose = async () => {};
 
 export async function resolveCheckTarget(args: CheckArguments): Promise<CheckTarget> {
+  if (args.exec !== undefined) return resolveExecTarget(args.exec, args);
   if (args.module !== undefined) {
     const loaded = await loadFactoryModule(args.module, args.exportName);
     return {

@@ -8,6 +8,7 @@ import { parseCommandLine, wantsVerbose } from './arguments.js';
 import { runCheck } from './check-command.js';
 import { CliError, EXIT_USAGE, oneLine, UsageError } from './errors.js';
 import { packageInfo } from './package-info.js';
+import { runServe, runVectors } from './protocol-commands.js';
 import { type CommandIo, runSpec } from './spec-command.js';
 import { usage } from './usage.js';
 
@@ -26,10 +27,14 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
         return runSpec(command.args, io);
       case 'check':
         return await runCheck(command.args, io);
+      case 'serve':
+        return await runServe(command.args, io);
+      case 'vectors':
+        return await runVectors(command.args, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      const topic = argv[0] === 'check' || argv[0] === 'spec' ? argv[0] : undefined;
+      const topic = ['check', 'spec', 'serve', 'vectors'].includes(argv[0] ?? '') ? argv[0] : undefined;
       if (topic === undefined) io.stderr.write(`sa-storage-kit: ${error.message}\n\n${usage()}\n`);
       else io.stderr.write(`sa-storage-kit: ${error.message} (see sa-storage-kit ${topic} --help)\n`);
       return EXIT_USAGE;

@@ -1,6 +1,6 @@
 /** The --help texts. */
 
-const CHECK_USAGE = `sa-storage-kit check [<module> | --backend memory|redis|database] [options]
+const CHECK_USAGE = `sa-storage-kit check [<module> | --backend memory|redis|database | --exec COMMAND] [options]
 
 Runs the SaStorage conformance suite against a backend and prints a report.
 
@@ -11,6 +11,9 @@ Runs the SaStorage conformance suite against a backend and prints a report.
   --backend NAME         a reference backend instead: memory (the default when nothing is given),
                          redis (REDIS_URL, or a throwaway local redis-server; real clock) or
                          database (the unimplemented stub)
+  --exec COMMAND         a backend program in any language speaking the process protocol
+                         (docs/protocol.md) on stdin/stdout, run through the shell, e.g.
+                           --exec "python3 examples/python/backend.py"
   --export NAME          take the factory from this export of <module>
   --clock virtual|real   virtual (default): the backend reads ctx.clock and the suite moves time;
                          real: the backend keeps its own time and the suite waits
@@ -46,6 +49,8 @@ export function usage(topic?: 'check' | 'spec'): string {
 Commands:
   check [<module>]   check a SaStorage backend against the contract (see: sa-storage-kit check --help)
   spec               print the contract's rules as Markdown (see: sa-storage-kit spec --help)
+  serve              speak the process protocol on stdin/stdout for a reference backend
+  vectors            write the suite's checks as JSON test vectors for runners in other languages
 
 Options:
   --help             this text
@@ -55,6 +60,7 @@ Examples:
   sa-storage-kit check ./my-storage.mjs
   sa-storage-kit check ./my-storage.ts --export createRedisStorage --clock real --junit reports/sa.xml
   sa-storage-kit check --backend memory
+  sa-storage-kit check --exec "python3 examples/python/backend.py"
   sa-storage-kit check ./my-storage.mjs --only PAT-07 --seed 1234 --path 6:1:2
   sa-storage-kit spec --out SPEC.md`;
 }
