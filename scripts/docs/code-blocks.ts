@@ -10,6 +10,9 @@
  *   any other kind is skipped only with `<!-- check: skip <reason> -->` right above it; a fence
  *   without a language is an error (say what it is).
  *
+ * A block inside `<!-- include: <file> … -->` is a copy of a checked example file, kept equal to
+ * it by `npm run docs:outputs` (and test/docs.test.ts); it is not checked again here.
+ *
  * A comment `<!-- check: prelude <code> -->` right above a block adds hidden lines before it
  * (declarations the reader does not need to see); `<!-- check: epilogue <code> -->` after it.
  * Every problem names the Markdown file and line of the block.
@@ -87,7 +90,9 @@ export function parseBlocks(file: string, markdown: string, problems: Problem[])
     const directives = directivesAbove(lines, i);
     const where = `${file}:${i + 2}`;
     let kind = KINDS[lang.toLowerCase()];
-    if (directives.has('skip')) {
+    if ((lines[i - 1] ?? '').startsWith('<!-- include: ')) {
+      kind = 'skipped';
+    } else if (directives.has('skip')) {
       if ((directives.get('skip') ?? '') === '') problems.push({ where, message: 'check: skip needs a reason' });
       kind = 'skipped';
     } else if (lang === '') {

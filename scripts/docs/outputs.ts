@@ -10,8 +10,16 @@
  *   <!-- /output -->
  *
  * with the blank-line-separated blocks of that output whose first line matches one of the
- * regexes (whole output when `blocks` is absent). `npm run docs:outputs` runs it; `--check`
- * only reports regions that are stale (durations ignored) and exits 1.
+ * regexes (whole output when `blocks` is absent), and every region
+ *
+ *   <!-- include: docs/examples/x.ts from="<regex>" to="<regex>" -->
+ *   ```ts
+ *   ```
+ *   <!-- /include -->
+ *
+ * with that file (or its lines from the first matching `from` to the next matching `to`), so
+ * code shown in the docs is the checked example file itself. `npm run docs:outputs` runs it;
+ * `--check` only reports regions that are stale (durations ignored) and exits 1.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +33,7 @@ export const EXAMPLES: Record<string, { module: string; args: readonly string[] 
   'first-try': { module: 'docs/examples/first-try/map-storage.ts', args: ['--seed', '1'] },
   'with-clock': { module: 'docs/examples/with-clock/map-storage.ts', args: ['--seed', '1'] },
   conformant: { module: 'docs/examples/conformant/map-storage.ts', args: ['--seed', '1'] },
+  'naive-counter': { module: 'docs/examples/naive-counter/naive-counter.mjs', args: ['--seed', '42'] },
 };
 
 /** The command as a reader in this repository types it (`npm start` runs the CLI from source). */
@@ -69,8 +78,29 @@ export function markdownFiles(): string[] {
   return ['README.md', ...docs.map((name) => join('docs', name))];
 }
 
+const INCLUDE = /<!-- include: (\S+)((?: (?:from|to)="[^"]*")*) -->\n```(\w+)\n[\s\S]*?```\n<!-- \/include -->/g;
+
+/** The lines of `file` from the first line matching `from` to the next line matching `to` (both kept). */
+export function excerpt(file: string, from: string | undefined, to: string | undefined): string {
+  const lines = readFileSync(join(root, file), 'utf8').trimEnd().split('\n');
+  const start = from === undefined ? 0 : lines.findIndex((line) => new RegExp(from).test(line));
+  if (start < 0) throw new Error(`${file}: no line matches from="${from}"`);
+  const rest = lines.slice(start + 1);
+  const end = to === undefined ? rest.length : rest.findIndex((line) => new RegExp(to).test(line));
+  if (end < 0) throw new Error(`${file}: no line after from="${from}" matches to="${to}"`);
+  return lines.slice(start, start + 1 + (to === undefined ? rest.length : end + 1)).join('\n');
+}
+
+function attribute(attributes: string, name: string): string | undefined {
+  return new RegExp(` ${name}="([^"]*)"`).exec(attributes)?.[1];
+}
+
 export function fillRegions(markdown: string, outputs: ReadonlyMap<string, string>): string {
-  return markdown.replace(REGION, (_region, example: string, blocks: string | undefined) => {
+  const included = markdown.replace(INCLUDE, (_region, file: string, attributes: string, lang: string) => {
+    const code = excerpt(file, attribute(attributes, 'from'), attribute(attributes, 'to'));
+    return `<!-- include: ${file}${attributes} -->\n\`\`\`${lang}\n${code}\n\`\`\`\n<!-- /include -->`;
+  });
+  return included.replace(REGION, (_region, example: string, blocks: string | undefined) => {
     const output = outputs.get(example) ?? unknownExample(example);
     const head = `<!-- output: ${example}${blocks === undefined ? '' : ` blocks="${blocks}"`} -->`;
     return `${head}\n\`\`\`text\n$ ${shownCommand(example)}\n${selectBlocks(output, blocks)}\n\`\`\`\n<!-- /output -->`;
