@@ -38,6 +38,7 @@ describe('code blocks of README.md and docs/*.md', () => {
       '```ts', // 14
       "throw new Error('boom');", // 15
       '```', // 16
+      'See [nowhere](nowhere.md) and [the top](#broken-on-purpose) and [no such heading](#missing).', // 17
     ].join('\n');
     writeFileSync(join(dir, 'BROKEN.md'), markdown);
     const report = formatProblems(checkDocumentation(['test/.tmp/docs-selftest/BROKEN.md'], join(dir, 'work')));
@@ -47,6 +48,9 @@ describe('code blocks of README.md and docs/*.md', () => {
     expect(report).toContain(`${file}:10: npm script "no-such-script" is not in package.json`);
     expect(report).toMatch(new RegExp(`${file}:11: sa-storage-kit check --clock sideways: .*clock`));
     expect(report).toMatch(new RegExp(`${file}:15: running the block exited 1:[\\s\\S]*boom`));
+    expect(report).toContain(`${file}:17: link to missing test/.tmp/docs-selftest/nowhere.md`);
+    expect(report).toContain(`${file}:17: no heading #missing in ${file}`);
+    expect(report).not.toContain('#broken-on-purpose');
   }, 120_000);
 });
 
