@@ -1,6 +1,6 @@
-/** A clock the caller moves by hand: time stands still between `advance` calls. */
 import type { Clock } from './contract/index.js';
 
+/** A clock the caller moves by hand: time stands still between `advance` calls. */
 export class VirtualClock implements Clock {
   #now: number;
 
@@ -8,6 +8,7 @@ export class VirtualClock implements Clock {
     this.#now = start;
   }
 
+  /** The current virtual time in ms (starts at 1,700,000,000,000 unless given). */
   now(): number {
     return this.#now;
   }

@@ -3,7 +3,7 @@
  * folder, use it from plain Node ESM (no TypeScript, no test runner).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -52,6 +52,21 @@ describe('npm pack → install → import from plain Node ESM', () => {
     expect(run('node', ['--input-type=module', '-e', script], appDir).trim()).toBe('[true,"InternalError",true]');
     const listing = run('ls', ['node_modules/sa-storage-kit/dist/implementations/memory'], appDir);
     expect(listing).toContain('index.d.ts');
+  });
+
+  test('every source map carries its sources (stack frames and debuggers never name a missing file)', () => {
+    const installed = join(appDir, 'node_modules/sa-storage-kit');
+    const maps = run('find', [installed, '-name', '*.map'], appDir).trim().split('\n').filter(Boolean);
+    expect(maps.length).toBeGreaterThan(0);
+    const orphans = maps.flatMap((file) => {
+      const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      return map.sources
+        .filter(
+          (source, index) => typeof map.sourcesContent?.[index] !== 'string' && !existsSync(join(file, '..', source)),
+        )
+        .map((source) => `${file.slice(installed.length + 1)} → ${source}`);
+    });
+    expect(orphans).toEqual([]);
   });
 });
 

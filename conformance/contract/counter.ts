@@ -16,6 +16,7 @@ export function parseCanonicalInt64(stored: string): bigint | null {
   return parsed < INT64_MIN || parsed > INT64_MAX ? null : parsed;
 }
 
+/** The outcome of one counter step: what to store and what to resolve to. */
 export interface CounterStep {
   /** The new value, exactly, as it must be stored. */
   readonly stored: string;

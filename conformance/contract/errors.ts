@@ -5,6 +5,12 @@
  * another copy of this package (two versions installed side by side, bundled copies).
  */
 
+/**
+ * The five kinds of {@link StorageError}: `SerializationError` (ill-formed string, non-canonical counter),
+ * `OperationFailed` (invalid TTL, counter overflow, a refused command), `ConnectionError` (unreachable,
+ * refused credentials, no answer in time), `InternalError` (not implemented, a backend bug), and
+ * `KeyNotFound` (never required by the suite).
+ */
 export const StorageErrorKind = {
   OperationFailed: 'OperationFailed',
   KeyNotFound: 'KeyNotFound',
@@ -13,6 +19,7 @@ export const StorageErrorKind = {
   InternalError: 'InternalError',
 } as const;
 
+/** One of the five kinds of {@link StorageError}. */
 export type StorageErrorKind = (typeof StorageErrorKind)[keyof typeof StorageErrorKind];
 
 const STORAGE_ERROR_KINDS: ReadonlySet<string> = new Set(Object.values(StorageErrorKind));
@@ -20,8 +27,14 @@ const STORAGE_ERROR_KINDS: ReadonlySet<string> = new Set(Object.values(StorageEr
 /** Global brand shared by every copy of the package. */
 const BRAND: unique symbol = Symbol.for('sa-storage-kit.StorageError') as never;
 
+/**
+ * The only error a SaStorage rejects with: a `kind`, a non-empty message, and the underlying `cause`.
+ * Recognise one with {@link isStorageError} (which also accepts errors from another copy of the package).
+ */
 export class StorageError extends Error {
+  /** What went wrong, in the contract's terms (see {@link StorageErrorKind}). */
   readonly kind: StorageErrorKind;
+  /** Brand shared by every copy of the package (`Symbol.for`), read by {@link isStorageError}. */
   declare readonly [BRAND]: true;
 
   constructor(kind: StorageErrorKind, message: string, options?: { cause?: unknown }) {

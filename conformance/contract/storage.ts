@@ -13,25 +13,64 @@ export type Entry = readonly [key: string, value: string];
 
 /** The clock an in-process backend reads; the conformance suite injects a virtual one. */
 export interface Clock {
+  /** Current time in milliseconds since the epoch (any monotonic-enough origin works for deadlines). */
   now(): number;
 }
 
+/** The real time, `Date.now()`: the default clock of MemoryStorage. */
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * The SaStorage contract (SPEC.md): thirteen methods, each returning a Promise. Durations are
+ * milliseconds. Every failure is a rejected promise carrying a {@link StorageError}, never a
+ * synchronous throw; a rejected call changes nothing. An expired key is invisible to every method.
+ */
 export interface SaStorage {
+  /** The value of a live key, or `null` when it is missing or expired. `""` is a value, not an absence. */
   get(key: string): Promise<string | null>;
+  /**
+   * Stores the value. With a TTL (ms, finite, in (0, 10^15], fractions rounded up) the key lives while
+   * now ≤ now₀ + ttl; without one (`null`/`undefined`) it is persistent, even if it had a TTL.
+   * An invalid TTL rejects with `OperationFailed`; an ill-formed key or value with `SerializationError`.
+   */
   set(key: string, value: string, ttl?: Ttl): Promise<void>;
+  /** Removes the key; deleting a missing key resolves. */
   delete(key: string): Promise<void>;
+  /** Whether the key is live (present and not expired). */
   exists(key: string): Promise<boolean>;
+  /**
+   * Gives a live key the deadline now + ttl (extends or shortens it; a persistent key gets one). On a
+   * missing or expired key it resolves and creates or revives nothing. The TTL is required.
+   */
   expire(key: string, ttl: number): Promise<void>;
-  /** Remaining milliseconds of a live key with a deadline; `null` for persistent, missing or expired keys. */
+  /**
+   * Remaining whole milliseconds of a live key with a deadline (`0` at the exact deadline);
+   * `null` for a persistent key and for a missing or expired one (`exists` tells them apart).
+   */
   ttl(key: string): Promise<number | null>;
+  /** Removes every key of this storage (its namespace) and nothing else. */
   clear(): Promise<void>;
+  /** The values position by position: same length and order, `null` for missing or expired keys. */
   mget(keys: readonly string[]): Promise<(string | null)[]>;
+  /**
+   * Stores every item with the same TTL (or none); for a duplicated key the last item wins. All or
+   * nothing to concurrent readers; one bad argument rejects the whole call before anything is written.
+   */
   mset(items: readonly Entry[], ttl?: Ttl): Promise<void>;
+  /** Removes every listed key; missing keys are ignored. */
   mdel(keys: readonly string[]): Promise<void>;
+  /**
+   * Adds 1 atomically and resolves to the new value: a missing key counts from 0 and becomes persistent;
+   * a live key keeps its TTL. The value must be a canonical signed 64-bit decimal (`SerializationError`
+   * otherwise); leaving the 64-bit range rejects with `OperationFailed`.
+   */
   incr(key: string): Promise<number>;
+  /** Subtracts 1, with the same rules as {@link SaStorage.incr}. */
   decr(key: string): Promise<number>;
+  /**
+   * The live keys matching a Redis `KEYS` glob (`*`, `?`, `[a-z]`, `[^a]`, `\x`), applied to UTF-8
+   * bytes, anchored and case-sensitive; each once, as the logical key (without any prefix), in any order.
+   */
   keys(pattern: string): Promise<string[]>;
 }
 
@@ -52,6 +91,7 @@ export const SA_STORAGE_METHODS = [
   'keys',
 ] as const satisfies readonly (keyof SaStorage)[];
 
+/** The name of one of the thirteen contract methods. */
 export type SaStorageMethod = (typeof SA_STORAGE_METHODS)[number];
 
 /**

@@ -10,6 +10,7 @@ import { StorageError } from './errors.js';
 /** Largest TTL the contract accepts, in milliseconds. */
 export const MAX_TTL_MS = 1e15;
 
+/** What a validated string is, as named in the error message. */
 export type StringRole = 'key' | 'value' | 'pattern';
 
 function describe(value: unknown): string {

@@ -6,6 +6,7 @@
 import type { SaStorage } from '../contract/index.js';
 import type { ClockMode, DisposableStorage, FactoryContext, SuiteOptions } from '../suite/types.js';
 
+/** A deliberately broken backend, and the rules that must report it. */
 export interface Defect {
   /** Stable kebab-case identifier. */
   readonly id: string;

@@ -7,9 +7,11 @@
  */
 import type { Defect } from './defect.js';
 
+/** A defect the rules in `targets` do not catch yet, with why. */
 export interface KnownHole extends Defect {
   /** Why the target rules miss it, and what check would catch it. */
   readonly hole: string;
 }
 
+/** Defects that still escape the suite (test/defects.test.ts expects each to escape). Empty today. */
 export const knownHoles: readonly KnownHole[] = [];

@@ -20,6 +20,7 @@ export type { Defect } from './defect.js';
 export { type KnownHole, knownHoles } from './holes.js';
 export { SharedMapStorage } from './shared-map-storage.js';
 
+/** Every deliberately broken backend; each rule of the registry catches at least one. */
 export const defects: readonly Defect[] = [
   ...keysValuesDefects,
   ...ttlDefects,

@@ -25,6 +25,7 @@ import {
 } from '../contract/index.js';
 import type { FactoryContext } from '../suite/types.js';
 
+/** One stored value of a SharedMapStorage. */
 export interface SharedEntry {
   value: string;
   /** Absolute deadline in ms (live while now <= deadline); null: persistent. */
@@ -34,10 +35,16 @@ export interface SharedEntry {
 /** One key space for every SharedMapStorage, keyed by namespace + logical key. */
 const sharedEntries = new Map<string, SharedEntry>();
 
+/**
+ * A correct in-process store whose storages share one key space, separated by namespace (like
+ * clients of one server): the base most defects override one method of.
+ */
 export class SharedMapStorage extends SaStorageBase {
   /** The namespace every key of this storage is stored under. */
   readonly prefix: string;
+  /** The time source (the suite's `ctx.clock`). */
   protected readonly clock: Clock;
+  /** The key space shared by every SharedMapStorage, keyed by full (prefixed) key. */
   protected readonly entries: Map<string, SharedEntry> = sharedEntries;
 
   constructor(ctx: Pick<FactoryContext, 'clock' | 'namespace'>) {
@@ -46,10 +53,12 @@ export class SharedMapStorage extends SaStorageBase {
     this.clock = ctx.clock;
   }
 
+  /** The stored key: prefix + logical key. */
   protected fullKey(key: string): string {
     return this.prefix + key;
   }
 
+  /** Past its deadline at `now` (live while now <= deadline). */
   protected isExpired(entry: SharedEntry, now: number): boolean {
     return entry.deadline !== null && now > entry.deadline;
   }
@@ -70,6 +79,7 @@ export class SharedMapStorage extends SaStorageBase {
     return [...this.entries.keys()].filter((fullKey) => this.ownsKey(fullKey));
   }
 
+  /** Stores a value with an absolute deadline (null: persistent). */
   protected write(key: string, value: string, deadline: number | null): void {
     this.entries.set(this.fullKey(key), { value, deadline });
   }

@@ -4,6 +4,7 @@ import { describeCall, expectCallSettles, expectPromiseFromCall, invokeMethod, s
 import { describeValue, RuleFailure } from '../suite/failures.js';
 import type { Rule } from './rule.js';
 
+/** Rules an unimplemented backend is held to instead (`expect: 'unimplemented'`). */
 export const stubRules: readonly Rule[] = [
   {
     id: 'STUB-01',

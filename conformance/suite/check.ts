@@ -2,6 +2,7 @@
 import { ConformanceSession } from './session.js';
 import type { ConformanceReport, StorageFactory, SuiteOptions } from './types.js';
 
+/** Runs every selected rule against the factory, without a test runner, and resolves to the report. */
 export async function checkConformance(
   factory: StorageFactory,
   options: SuiteOptions = {},

@@ -9,6 +9,7 @@ export function replayEnv(result: RuleResult): string | undefined {
   return `SA_STORAGE_KIT_SEED=${result.replay.seed}${path}${commands}`;
 }
 
+/** A failed rule as text: spec sentence, failure, counterexample, replay and hint. */
 export function formatFailure(rule: RuleInfo, result: RuleResult, replayCommand?: string): string {
   const lines = [`${rule.id} ${rule.title}`, `  spec: ${rule.spec}`, `  failure: ${result.reason ?? 'failed'}`];
   if (result.counterexample) {

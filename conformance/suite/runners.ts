@@ -12,11 +12,15 @@ type TestFn = (name: string, fn: (context?: unknown) => Promise<void> | void, ti
 
 /** The parts of a test runner the suite needs (mocha, jest, vitest and node:test all have them). */
 export interface TestRunnerApi {
+  /** Groups the rules' tests (`describe`). */
   describe: (name: string, fn: () => void) => unknown;
+  /** Registers one test per rule, with its timeout; `test.skip` for a skipped rule. */
   test: TestFn & { skip?: TestFn };
+  /** Prepares the session once (calibration) before the first rule. */
   beforeAll: (fn: () => Promise<void> | void, timeout?: number) => unknown;
 }
 
+/** Options of {@link runSaStorageSuite}: the suite's options, plus which runner and the group's name. */
 export interface RunSuiteOptions extends SuiteOptions {
   /** 'vitest' (default), 'node:test', or a runner's API object. */
   runner?: 'vitest' | 'node:test' | TestRunnerApi;

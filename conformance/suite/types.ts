@@ -20,14 +20,18 @@ export interface FactoryContext {
 
 /** A storage plus how to release it (connections, timers). */
 export interface DisposableStorage {
+  /** The storage under test. */
   readonly storage: SaStorage;
+  /** Releases it (closes connections, stops timers); the suite calls it once, after the storage's last use. */
   dispose(): void | Promise<void>;
 }
 
+/** Makes a fresh storage for the suite (called many times per run), or a storage with its `dispose`. */
 export type StorageFactory = (
   context: FactoryContext,
 ) => SaStorage | DisposableStorage | Promise<SaStorage | DisposableStorage>;
 
+/** 'virtual': the backend reads `ctx.clock`, moved by the suite. 'real': the backend keeps its own time. */
 export type ClockMode = 'virtual' | 'real';
 
 /**
@@ -46,6 +50,7 @@ export type Capability =
   /** An mset is all-or-nothing to concurrent readers, through the same client or another one. */
   | 'atomic-mset';
 
+/** Options of `checkConformance` and `runSaStorageSuite`. */
 export interface SuiteOptions {
   /** 'virtual' (default): the backend reads ctx.clock. 'real': the backend keeps its own time. */
   clock?: ClockMode;
@@ -74,9 +79,11 @@ export interface SuiteOptions {
   expect?: 'conformant' | 'unimplemented';
   /** Progress callbacks (the CLI uses them for live output). */
   onRuleStart?: (rule: RuleInfo) => void;
+  /** Called with each rule's result as soon as it is known. */
   onRuleEnd?: (result: RuleResult) => void;
 }
 
+/** The nine areas of the contract (SPEC.md sections), plus the stub profile. */
 export type Area =
   | 'keys-values'
   | 'ttl'
@@ -93,7 +100,9 @@ export type Area =
 export interface RuleInfo {
   /** Stable identifier, e.g. "TTL-01". Never renumbered. */
   readonly id: string;
+  /** The area of the contract it belongs to. */
   readonly area: Area;
+  /** A short name, e.g. "a key lives until its deadline and is gone right after". */
   readonly title: string;
   /** One sentence of normative spec text. */
   readonly spec: string;
@@ -103,20 +112,30 @@ export interface RuleInfo {
   readonly requires?: readonly Capability[];
 }
 
+/** A rule's outcome; a skip always carries its reason. */
 export type RuleStatus = 'pass' | 'fail' | 'skip';
 
+/** What re-runs exactly one failure: the seed and, for property rules, the fast-check paths. */
 export interface Replay {
+  /** The run's seed. */
   readonly seed: number;
+  /** fast-check replay path of the shrunk counterexample (property rules). */
   readonly path?: string;
   /** Which generated commands ran (model-based rule only). */
   readonly replayPath?: string;
+  /** The rule to run alone (`only`). */
   readonly ruleId: string;
 }
 
+/** One rule's outcome in a report. */
 export interface RuleResult {
+  /** The rule's stable id, e.g. "TTL-01". */
   readonly id: string;
+  /** The rule's title. */
   readonly title: string;
+  /** The rule's area. */
   readonly area: Area;
+  /** pass, fail or skip. */
   readonly status: RuleStatus;
   /** Why it failed or was skipped. */
   readonly reason?: string;
@@ -124,18 +143,28 @@ export interface RuleResult {
   readonly counterexample?: string;
   /** What re-runs exactly this failure. */
   readonly replay?: Replay;
+  /** How long the rule took. */
   readonly durationMs: number;
 }
 
+/** The verdict of a run, as data (`checkConformance`, the CLI's --json). */
 export interface ConformanceReport {
+  /** True when no rule failed. */
   readonly conformant: boolean;
   /** One line that sums up the verdict, e.g. "not implemented: every method rejects with InternalError". */
   readonly headline: string;
+  /** The clock mode the run used. */
   readonly clock: ClockMode;
+  /** Which contract was checked: the full one, or the stub profile. */
   readonly expect: 'conformant' | 'unimplemented';
+  /** The seed of every random choice (replays the run). */
   readonly seed: number;
+  /** Every selected rule's result, in spec order. */
   readonly results: readonly RuleResult[];
+  /** How many rules passed, failed and were skipped. */
   readonly counts: { readonly pass: number; readonly fail: number; readonly skip: number };
+  /** When the run started (ISO 8601). */
   readonly startedAt: string;
+  /** How long the run took. */
   readonly durationMs: number;
 }

@@ -12,7 +12,12 @@ function notImplemented(method: string): Promise<never> {
   return Promise.reject(new StorageError('InternalError', `Not implemented: DatabaseStorage.${method}`));
 }
 
+/**
+ * The seed's unimplemented database backend: `connect()` and every method reject with
+ * `InternalError`, as rejected promises. Check a stub like it with `expect: 'unimplemented'`.
+ */
 export class DatabaseStorage extends SaStorageBase {
+  /** The connection URL it was given (unused). */
   readonly url: string;
 
   constructor(url: DatabaseStorageOptions) {

@@ -21,6 +21,7 @@ import {
 } from '../../conformance/contract/index.js';
 import { ExpiryHeap } from './expiry-heap.js';
 
+/** Options of {@link MemoryStorage}. */
 export interface MemoryStorageOptions {
   /** Time source in milliseconds; defaults to `Date.now`. The conformance suite injects a virtual clock. */
   clock?: Clock;
@@ -43,6 +44,11 @@ interface StoredValue {
   deadline: number | null;
 }
 
+/**
+ * The embedded SaStorage backend: a `Map` with deadlines, an expiry heap swept on a timer that never
+ * keeps the process alive, and an injectable clock. Exact contract semantics in one process:
+ * atomic, 64-bit exact counters; all-or-nothing `mset`; the Redis glob for `keys`.
+ */
 export class MemoryStorage extends SaStorageBase {
   readonly #entries = new Map<string, StoredValue>();
   readonly #expiries = new ExpiryHeap();

@@ -60,6 +60,7 @@ export interface RedisConfig {
   port?: number;
   /** ACL user name (Redis 6+); omitted: the `default` user. */
   username?: string;
+  /** The password (raw here; percent-encoded in URLs). Never appears in an error message. */
   password?: string;
   /** Database index (SELECT), default 0. */
   database?: number;
@@ -341,6 +342,11 @@ function isStandaloneClient(client: unknown): client is Redis {
   );
 }
 
+/**
+ * The SaStorage contract on one Redis server or a Redis Cluster, over ioredis (an optional peer
+ * dependency). Make one with `connect(url, prefix)`, `fromConfig`, `builder()`, `fromClient` or
+ * `cluster`; every factory rejects (never throws) with a StorageError. The Redis key is prefix + key.
+ */
 export class RedisStorage extends SaStorageBase {
   readonly #client: Redis | Cluster;
   readonly #topology: Topology;
@@ -796,26 +802,31 @@ export class RedisStorageBuilder {
   readonly #config: RedisConfig = {};
   #keyPrefix = '';
 
+  /** Server host name or address (default `localhost`). */
   host(host: string): this {
     this.#config.host = host;
     return this;
   }
 
+  /** Server port (default 6379). */
   port(port: number): this {
     this.#config.port = port;
     return this;
   }
 
+  /** ACL user name (Redis 6+); omitted: the `default` user. */
   username(username: string): this {
     this.#config.username = username;
     return this;
   }
 
+  /** The password (raw, not percent-encoded); never appears in an error message. */
   password(password: string): this {
     this.#config.password = password;
     return this;
   }
 
+  /** Database index (SELECT), default 0. */
   database(database: number): this {
     this.#config.database = database;
     return this;
@@ -827,6 +838,7 @@ export class RedisStorageBuilder {
     return this;
   }
 
+  /** `true` or Node TLS options (ca, cert, key, servername, …): connect over TLS, verifying the server. */
   tls(tls: boolean | ConnectionOptions): this {
     this.#config.tls = tls;
     return this;
@@ -844,6 +856,7 @@ export class RedisStorageBuilder {
     return this;
   }
 
+  /** Validates the settings and connects; rejects with `OperationFailed` (bad setting) or `ConnectionError`. */
   build(): Promise<RedisStorage> {
     return RedisStorage.fromConfig({ ...this.#config }, this.#keyPrefix);
   }
