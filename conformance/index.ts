@@ -18,7 +18,11 @@ export type {
   RuleStatus,
   StorageFactory,
   SuiteOptions,
+  RuleCoverage,
+  TtlResolution,
+  Verdict,
 } from './suite/types.js';
+export { CAPABILITIES, SuiteOptionsError } from './suite/options.js';
 
 import { contractRules, stubRules } from './rules/index.js';
 import type { RuleInfo } from './suite/types.js';

@@ -44,7 +44,18 @@ export type Capability =
   /** incr/decr stay exact under concurrent calls, and single-key histories are linearizable. */
   | 'atomic-counters'
   /** An mset is all-or-nothing to concurrent readers, through the same client or another one. */
-  | 'atomic-mset';
+  | 'atomic-mset'
+  /** `ttl(key)` reads a key's remaining time (rules that only use it in passing check the rest). */
+  | 'ttl'
+  /** `expire(key, ttl)` changes a key's deadline. */
+  | 'expire';
+
+/** A store that keeps deadlines at a coarser granularity than milliseconds (whole seconds: 1000). */
+export interface TtlResolution {
+  readonly ms: number;
+  /** Shown in the report. */
+  readonly reason: string;
+}
 
 export interface SuiteOptions {
   /** 'virtual' (default): the backend reads ctx.clock. 'real': the backend keeps its own time. */
@@ -57,13 +68,22 @@ export interface SuiteOptions {
   replayPath?: string;
   /** Runs per property rule (default 100 virtual, 25 real). */
   numRuns?: number;
-  /** Stop each property rule after this many ms and report what ran (default: no limit). */
+  /**
+   * Each rule's own time budget in ms (default 60000). A property rule starts no new run after it;
+   * any rule still running at budget + 4 × callTimeoutMs is abandoned. Either way the rule is
+   * reported `partial` with what it checked (runs done, calls made), never failed.
+   */
   timeBudgetMs?: number;
   /** Only run rules whose id equals or starts with one of these (e.g. ['TTL', 'CTR-03']). */
   only?: readonly string[];
   /** Capabilities the backend lacks, each with the reason the report will show. */
   unsupported?: Partial<Record<Capability, string>>;
-  /** A single storage call that takes longer than this fails, naming the method (default 5000 ms). */
+  /** The backend keeps deadlines at this granularity; TTL rules check at it and say so. */
+  ttlResolution?: TtlResolution;
+  /**
+   * A single storage call that takes longer than this fails, naming the method (default 5000 ms).
+   * Once a method has not settled in time, later calls to it fail at once, naming that first time-out.
+   */
   callTimeoutMs?: number;
   /** Real-clock mode: declared timing tolerance in ms, added to the measured round trip (default 25). */
   toleranceMs?: number;
@@ -103,7 +123,25 @@ export interface RuleInfo {
   readonly requires?: readonly Capability[];
 }
 
-export type RuleStatus = 'pass' | 'fail' | 'skip';
+/**
+ * `partial`: the rule ran out of the suite's own time budget before it checked everything it
+ * would have, and found nothing wrong in what it did check (never a failure, never a pass).
+ */
+export type RuleStatus = 'pass' | 'fail' | 'skip' | 'partial';
+
+/** How much a rule checked (always set on a partial result). */
+export interface RuleCoverage {
+  /** Property runs completed, of how many asked. */
+  readonly runs?: number;
+  readonly runsAsked?: number;
+  /** Storage calls the rule made. */
+  readonly calls: number;
+  /** The time budget it ran out of, in ms. */
+  readonly budgetMs: number;
+}
+
+/** The run's verdict: conformant; not conformant (a rule failed or nothing was checked); partial (no failure, but not everything checked). */
+export type Verdict = 'conformant' | 'not-conformant' | 'partial';
 
 export interface Replay {
   readonly seed: number;
@@ -124,18 +162,33 @@ export interface RuleResult {
   readonly counterexample?: string;
   /** What re-runs exactly this failure. */
   readonly replay?: Replay;
+  /** What a partial rule checked before its time budget ran out. */
+  readonly coverage?: RuleCoverage;
+  /** Limits the rule checked at instead of the contract's (e.g. a declared TTL resolution). */
+  readonly note?: string;
   readonly durationMs: number;
 }
 
 export interface ConformanceReport {
+  /** True only when verdict is 'conformant': no rule failed, none partial, at least one passed. */
   readonly conformant: boolean;
+  readonly verdict: Verdict;
   /** One line that sums up the verdict, e.g. "not implemented: every method rejects with InternalError". */
   readonly headline: string;
   readonly clock: ClockMode;
   readonly expect: 'conformant' | 'unimplemented';
   readonly seed: number;
   readonly results: readonly RuleResult[];
-  readonly counts: { readonly pass: number; readonly fail: number; readonly skip: number };
+  readonly counts: { readonly pass: number; readonly fail: number; readonly skip: number; readonly partial: number };
+  /** What the backend did outside any rule (an uncaught exception, an exit): never conformant. */
+  readonly incidents?: readonly string[];
+  /** What the backend declared it cannot do, with its reasons (never silent). */
+  readonly declared: {
+    readonly unsupported: Partial<Record<Capability, string>>;
+    readonly ttlResolution?: TtlResolution;
+  };
+  /** The time limits the run used, in ms. */
+  readonly limits: { readonly callTimeoutMs: number; readonly timeBudgetMs: number };
   readonly startedAt: string;
   readonly durationMs: number;
 }
