@@ -4,6 +4,7 @@ export { VirtualClock } from './clock.js';
 export { contractRules, type Rule, stubRules } from './rules/index.js';
 export { checkConformance } from './suite/check.js';
 export { formatFailure, replayEnv } from './suite/format.js';
+export { CAPABILITIES, SuiteOptionsError } from './suite/options.js';
 export { type RunSuiteOptions, runSaStorageSuite, type TestRunnerApi } from './suite/runners.js';
 export type {
   Area,
@@ -13,16 +14,15 @@ export type {
   DisposableStorage,
   FactoryContext,
   Replay,
+  RuleCoverage,
   RuleInfo,
   RuleResult,
   RuleStatus,
   StorageFactory,
   SuiteOptions,
-  RuleCoverage,
   TtlResolution,
   Verdict,
 } from './suite/types.js';
-export { CAPABILITIES, SuiteOptionsError } from './suite/options.js';
 
 import { contractRules, stubRules } from './rules/index.js';
 import type { RuleInfo } from './suite/types.js';

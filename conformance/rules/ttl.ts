@@ -108,6 +108,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-04',
+    requires: ['ttl'],
     area: 'ttl',
     title: 'ttl reports the remaining milliseconds',
     spec: '`ttl(k)` of a live key with deadline d resolves to d − now in whole milliseconds, within [0, t]; of a persistent key and of a missing key, to `null`.',
@@ -137,6 +138,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-05',
+    requires: ['expire', 'ttl'],
     area: 'ttl',
     title: 'expire sets a new deadline on a live key',
     spec: '`expire(k, t)` on a live key sets its deadline to now + t, extending or shortening it, and gives a persistent key a deadline.',
@@ -173,6 +175,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-06',
+    requires: ['expire'],
     area: 'ttl',
     title: 'expire on a missing or expired key does nothing',
     spec: '`expire(k, t)` on a missing or expired key resolves, creates nothing and revives nothing.',
@@ -232,6 +235,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-08',
+    requires: ['expire'],
     area: 'ttl',
     title: 'expire requires a TTL',
     spec: '`expire(k, null)` and `expire(k, undefined)` reject with `OperationFailed` and leave the key as it was.',

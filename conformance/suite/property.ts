@@ -30,7 +30,8 @@ export async function runProperty<T>(
       endOnFailure: false,
     },
   );
-  if (!details.failed) {
+  // fast-check reports an interrupt before the first run completed as a failure without a counterexample.
+  if (!details.failed || (details.interrupted && details.counterexample === null)) {
     if (details.interrupted && details.numRuns < asked) {
       throw new OutOfBudget(
         `${ruleId}: ${details.numRuns} of ${asked} property runs passed before the rule's time budget ran out`,

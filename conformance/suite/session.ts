@@ -167,11 +167,15 @@ export class ConformanceSession {
     });
     const abandonAfterMs = budgetMs + OVERRUN_CALL_TIMEOUTS * options.callTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let firstIncident: Incident | undefined;
     let incidentMet: (incident: Incident) => void = () => {};
     const incident = new Promise<never>((_, reject) => {
       incidentMet = (met) => reject(new RuleFailure(describeIncident(met, `during ${rule.id}`)));
     });
-    this.watch?.attach((met) => incidentMet(met));
+    this.watch?.attach((met) => {
+      firstIncident ??= met;
+      incidentMet(met);
+    });
     const note = () => (context.resolutionUsed ? { note: this.#resolutionNote() } : {});
     try {
       await Promise.race([
@@ -189,6 +193,12 @@ export class ConformanceSession {
           );
         }),
       ]);
+      // Whatever the rule left behind (an unhandled rejection, a callback it scheduled) is still its own.
+      if (this.watch !== undefined) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 2));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (firstIncident !== undefined) throw new RuleFailure(describeIncident(firstIncident, `during ${rule.id}`));
       return finish({ status: 'pass', ...note() });
     } catch (error) {
       if (error instanceof OutOfBudget) {
@@ -216,8 +226,6 @@ export class ConformanceSession {
       return finish({ status: 'fail', reason: `unexpected error: ${describeValue(error)}` });
     } finally {
       clearTimeout(timer);
-      // Whatever the rule left behind (an unhandled rejection surfaces a turn later) is still its own.
-      await new Promise<void>((resolve) => setImmediate(resolve));
       this.watch?.detach();
       await context.dispose();
     }
