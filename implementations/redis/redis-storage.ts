@@ -49,7 +49,7 @@ import {
 } from './config.js';
 import { mapRedisError, secretVariants } from './errors.js';
 import { isNoScript, type LuaScript, SET_ALL_SCRIPT, STEP_SCRIPT } from './lua.js';
-import { ReplyWatchdog } from './reply-watchdog.js';
+import { isWatchable, ReplyWatchdog } from './reply-watchdog.js';
 import { groupBySlot } from './slots.js';
 
 /** Connection settings for `RedisStorage.fromConfig` and the builder (the fields of sa-token-rust's RedisConfig, plus TLS, ACL user and timeouts). */
@@ -257,6 +257,15 @@ function closedError(): StorageError {
   return new StorageError('ConnectionError', 'RedisStorage is closed');
 }
 
+/** `promise`, or a rejection like ioredis's "Command timed out" once `ms` pass without an answer. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Command timed out (no reply within ${ms} ms)`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 function isStandaloneClient(client: unknown): client is Redis {
   if (typeof client !== 'object' || client === null) return false;
   const c = client as Record<string, unknown>;
@@ -288,6 +297,11 @@ export class RedisStorage extends SaStorageBase {
   /** The sockets corked in this tick, uncorked by #endTick. */
   #corked: Socket[] | undefined;
   #closed = false;
+  /**
+   * Set for a client whose command queue the watchdog cannot read (an ioredis-compatible mock
+   * or wrapper): each command's reply is then bounded by a timer of its own, at a cost per call.
+   */
+  readonly #perCallTimeoutMs: number | undefined;
 
   private constructor(
     client: Redis | Cluster,
@@ -304,7 +318,10 @@ export class RedisStorage extends SaStorageBase {
     this.#owned = owned;
     this.#secrets = secrets;
     const topology = this.#topology;
-    this.#watchdog = timeoutMs === undefined ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
+    const watchable = client instanceof Cluster || isWatchable(client);
+    this.#perCallTimeoutMs = timeoutMs !== undefined && !watchable ? timeoutMs : undefined;
+    this.#watchdog =
+      timeoutMs === undefined || !watchable ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
     this.#watchdog?.start();
   }
 
@@ -632,7 +649,8 @@ export class RedisStorage extends SaStorageBase {
     if (this.#closed) return Promise.reject(closedError());
     try {
       this.#coalesceWrites();
-      return send().then(reply, (error: unknown) => Promise.reject(this.#mapError(error, command, key))) as Promise<R>;
+      const sent = this.#perCallTimeoutMs === undefined ? send() : withinMs(send(), this.#perCallTimeoutMs);
+      return sent.then(reply, (error: unknown) => Promise.reject(this.#mapError(error, command, key))) as Promise<R>;
     } catch (error) {
       return Promise.reject(this.#mapError(error, command, key)); // a client that throws instead of rejecting
     }
