@@ -29,5 +29,13 @@ import type { RuleInfo } from './suite/types.js';
 
 /** The registry as data: every rule's id, area, title, spec sentence and hint. */
 export const rules: readonly RuleInfo[] = [...contractRules, ...stubRules].map(
-  ({ id, area, title, spec, hint, requires }) => ({ id, area, title, spec, hint, ...(requires ? { requires } : {}) }),
+  ({ id, area, title, spec, hint, requires, millisecondTtl }) => ({
+    id,
+    area,
+    title,
+    spec,
+    hint,
+    ...(requires ? { requires } : {}),
+    ...(millisecondTtl ? { millisecondTtl } : {}),
+  }),
 );

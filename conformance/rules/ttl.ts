@@ -108,6 +108,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-04',
+    millisecondTtl: true,
     requires: ['ttl'],
     area: 'ttl',
     title: 'ttl reports the remaining milliseconds',
@@ -251,6 +252,8 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-09',
+    requires: ['expire'],
+    millisecondTtl: true,
     area: 'ttl',
     title: 'sub-second and fractional TTLs are honoured to the millisecond',
     spec: 'TTLs are milliseconds: a sub-second TTL is neither rejected nor rounded to seconds, and a fractional TTL is rounded up to the next whole millisecond.',
@@ -286,6 +289,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-10',
+    requires: ['expire'],
     area: 'ttl',
     title: 'the largest TTL is accepted and null means no TTL',
     spec: 'A TTL of 10^15 ms is accepted; `null` and `undefined` as the TTL of set or mset mean "persistent".',

@@ -6,7 +6,7 @@
 import { VirtualClock } from '../clock.js';
 import { type Clock, type SaStorage, systemClock } from '../contract/index.js';
 import { rememberHangs, settleWithin } from './calls.js';
-import { expectBetween } from './expect.js';
+import { expectBetween, NOT_CHECKED } from './expect.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
 import { CallLedger, guardStorage } from './guard.js';
 import type { Capability, ClockMode, DisposableStorage, FactoryContext, StorageFactory } from './types.js';
@@ -108,7 +108,7 @@ export class RuleContext {
 
   /** A fresh, empty storage in its own namespace, guarded by the failure discipline. */
   async storage(namespace = nextNamespace()): Promise<SaStorage> {
-    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs, this.ledger);
+    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs, this.ledger, this.unsupported);
   }
 
   /** The backend object itself, unguarded (for rules that inspect raw behaviour such as sync throws). */
@@ -131,8 +131,22 @@ export class RuleContext {
     }
     const { storage, dispose } = unwrap(made);
     this.#disposers.push(dispose);
-    if (storage !== null && typeof storage === 'object') rememberHangs(storage, this.ledger);
-    return storage;
+    const handed = this.#withoutUnsupported(storage);
+    if (handed !== null && typeof handed === 'object') rememberHangs(handed, this.ledger);
+    return handed;
+  }
+
+  /** The raw storage, with ttl()/expire() answering NOT_CHECKED when the backend declares it lacks them. */
+  #withoutUnsupported(storage: SaStorage): SaStorage {
+    const missing = (['ttl', 'expire'] as const).filter((method) => this.unsupported.has(method));
+    if (missing.length === 0 || storage === null || typeof storage !== 'object') return storage;
+    return new Proxy(storage, {
+      get(target, property) {
+        if ((missing as readonly PropertyKey[]).includes(property)) return () => Promise.resolve(NOT_CHECKED);
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
   }
 
   /** Disposes every storage made, waiting at most setupTimeoutMs (and not at all once a dispose hung). */

@@ -10,6 +10,7 @@
  */
 import { isStorageError, SA_STORAGE_METHODS, type SaStorage } from '../contract/index.js';
 import { describeCall, type HangMemory, invokeMethod, isThenable, settleWithin } from './calls.js';
+import { NOT_CHECKED } from './expect.js';
 import { describeValue, RuleFailure } from './failures.js';
 
 /** The first call of a method that did not settle in time. */
@@ -46,10 +47,19 @@ export class CallLedger implements HangMemory {
   }
 }
 
-export function guardStorage(storage: SaStorage, callTimeoutMs: number, ledger = new CallLedger()): SaStorage {
+export function guardStorage(
+  storage: SaStorage,
+  callTimeoutMs: number,
+  ledger = new CallLedger(),
+  unsupported: ReadonlySet<string> = new Set(),
+): SaStorage {
   const guarded: Record<string, unknown> = {};
   for (const method of SA_STORAGE_METHODS) {
-    guarded[method] = (...args: unknown[]) => callGuarded(storage, method, args, callTimeoutMs, ledger);
+    // A method the backend declares it lacks (ttl, expire) is not called: see NOT_CHECKED.
+    guarded[method] =
+      (method === 'ttl' || method === 'expire') && unsupported.has(method)
+        ? () => Promise.resolve(NOT_CHECKED)
+        : (...args: unknown[]) => callGuarded(storage, method, args, callTimeoutMs, ledger);
   }
   return guarded as unknown as SaStorage;
 }

@@ -140,6 +140,10 @@ export class ConformanceSession {
       const reason = this.#unsupported.get(capability);
       if (reason !== undefined) return `the backend declares no "${capability}" capability: ${reason}`;
     }
+    const resolution = this.#options.ttlResolution;
+    if (rule.millisecondTtl && resolution !== undefined && resolution.ms > 1) {
+      return `the rule checks TTLs to the millisecond; the backend declares a TTL resolution of ${resolution.ms} ms: ${resolution.reason}`;
+    }
     return undefined;
   }
 

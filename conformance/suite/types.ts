@@ -121,6 +121,8 @@ export interface RuleInfo {
   readonly hint: string;
   /** Capabilities the rule needs; it is skipped when the backend declares one unsupported. */
   readonly requires?: readonly Capability[];
+  /** The rule checks TTLs to the millisecond: skipped, with the reason, when a coarser TTL resolution is declared. */
+  readonly millisecondTtl?: boolean;
 }
 
 /**
