@@ -183,6 +183,25 @@ describe('the suite’s own time budget never fails a rule', () => {
   }, 60_000);
 });
 
+describe('the factory and dispose have deadlines', () => {
+  test('a factory that never returns: every rule fails with that reason, after one deadline', async () => {
+    const report = await checkConformance(() => new Promise<never>(() => {}), { only: ['KV-01', 'KV-02', 'TTL-01'] });
+    expect(report.verdict).toBe('not-conformant');
+    expect(report.headline).toMatch(/the storage factory did not return a storage within 10000 ms/);
+    expect(report.results.every((r) => r.status === 'fail')).toBe(true);
+  }, 30_000);
+
+  test('a dispose that never finishes is waited for once, then no more', async () => {
+    const started = performance.now();
+    const report = await checkConformance(
+      (ctx) => ({ storage: new MemoryStorage({ clock: ctx.clock }), dispose: () => new Promise<void>(() => {}) }),
+      { only: ['KV-01', 'KV-02', 'KV-03'] },
+    );
+    expect(report.verdict).toBe('conformant');
+    expect(performance.now() - started).toBeLessThan(20_000); // one 10 s wait, not one per storage
+  }, 30_000);
+});
+
 describe('the verdict', () => {
   test('all skipped is never conformant', async () => {
     const report = await checkConformance((ctx) => new MemoryStorage({ clock: ctx.clock }), {

@@ -16,6 +16,8 @@ export interface TestRunnerApi {
   describe: (name: string, fn: () => void) => unknown;
   test: TestFn & { skip?: TestFn };
   beforeAll: (fn: () => Promise<void> | void, timeout?: number) => unknown;
+  /** Accepted so a runner's whole API can be passed as is (`{ describe, test, beforeAll, afterAll }`); not needed. */
+  afterAll?: (fn: () => Promise<void> | void, timeout?: number) => unknown;
 }
 
 export interface RunSuiteOptions extends SuiteOptions {
