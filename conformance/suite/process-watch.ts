@@ -63,10 +63,13 @@ export class ProcessWatch {
     this.#originalExit = undefined;
   }
 
-  /** Routes incidents to `handler` (the running rule) until detach(); hands over any pending ones at once. */
-  attach(handler: (incident: Incident) => void): void {
+  /**
+   * Routes incidents to `handler` (the running rule) until detach(). Incidents met while nobody
+   * listened (between rules) are not the new rule's: they go to `carried`.
+   */
+  attach(handler: (incident: Incident) => void, carried: (incident: Incident) => void = handler): void {
+    for (const incident of this.#pending.splice(0)) carried(incident);
     this.#handler = handler;
-    for (const incident of this.#pending.splice(0)) handler(incident);
   }
 
   detach(): void {

@@ -176,10 +176,13 @@ export class ConformanceSession {
     const incident = new Promise<never>((_, reject) => {
       incidentMet = (met) => reject(new RuleFailure(describeIncident(met, `during ${rule.id}`)));
     });
-    this.watch?.attach((met) => {
-      firstIncident ??= met;
-      incidentMet(met);
-    });
+    this.watch?.attach(
+      (met) => {
+        firstIncident ??= met;
+        incidentMet(met);
+      },
+      (met) => this.#incidents.push(describeIncident(met, `between rules (it surfaced before ${rule.id} started)`)),
+    );
     const note = () => (context.resolutionUsed ? { note: this.#resolutionNote() } : {});
     try {
       await Promise.race([
