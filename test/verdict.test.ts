@@ -86,6 +86,30 @@ describe('the CLI always ends with a verdict', () => {
     expect(run.stderr).toContain('did not finish within 1.5 s');
   }, 60_000);
 
+  test('--time-budget: a slow correct backend gets PARTIAL with what was checked, exit 3 (never NOT CONFORMANT)', async () => {
+    const json = join(dir, 'partial.json');
+    const run = await cli(
+      [
+        fixture('slow-correct.ts'),
+        '--clock',
+        'real',
+        '--only',
+        'MODEL-01',
+        '--time-budget',
+        '1500',
+        '--runs',
+        '25',
+        '--json',
+        json,
+      ],
+      { SLOW_MS: '30' },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(3);
+    expect(run.stdout).toMatch(/◐ MODEL-01 .*: checked \d+ of 25 runs, \d+ calls in a 1500 ms budget/);
+    expect(run.stdout).toMatch(/^PARTIAL — no rule failed/m);
+    expect(readJson(json)).toMatchObject({ verdict: 'partial', conformant: false, limits: { timeBudgetMs: 1500 } });
+  }, 60_000);
+
   test('misspelt export and capability names are refused, naming the nearest valid one', async () => {
     const exportTypo = await cli([fixture('misspelt-export.mjs')]);
     expect(exportTypo.status).toBe(2);
