@@ -200,7 +200,7 @@ describe.concurrent('sa-storage-kit check', () => {
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const report = readJson('conformant.json');
     expect(report.conformant).toBe(true);
-    expect(report.counts).toEqual({ pass: contractRules.length, fail: 0, skip: 0 });
+    expect(report.counts).toEqual({ pass: contractRules.length, fail: 0, skip: 0, partial: 0 });
     expect(report.target).toContain('conformant.mjs (default export)');
     expect(report.kit).toEqual({ name: 'sa-storage-kit', version });
     expect(report.replayCommands).toEqual({});
@@ -274,7 +274,7 @@ describe.concurrent('sa-storage-kit check', () => {
     const run = await cli('check', file('no-key-listing.mjs'), '--only', 'PAT,KV-01', '--json', file('skips.json'));
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const report = readJson('skips.json');
-    expect(report.counts).toEqual({ pass: 1, fail: 0, skip: 7 });
+    expect(report.counts).toEqual({ pass: 1, fail: 0, skip: 7, partial: 0 });
     expect(run.stdout).toContain('Skipped (7)');
     expect(run.stdout).toMatch(/– PAT-01 .*: the backend declares no "keys" capability: this store cannot list keys/);
   });

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { isStorageError, type SaStorage } from '../contract/index.js';
 import type { TimeControl } from '../suite/context.js';
-import { expectRejection } from '../suite/expect.js';
+import { expectRejection, isNotChecked } from '../suite/expect.js';
 import { describeValue, RuleFailure } from '../suite/failures.js';
 import { type CounterOutcome, ReferenceModel, type Window } from './reference-model.js';
 
@@ -57,7 +57,7 @@ async function probe(world: ModelWorld, backend: BackendUnderTest): Promise<void
       world.model.exists(key, window, value);
     } else if (method === 'ttl') {
       const { value, window } = await observe(world.time, () => backend.storage.ttl(key));
-      world.model.ttl(key, window, value);
+      if (!isNotChecked(value)) world.model.ttl(key, window, value);
     }
   }
 }
@@ -303,7 +303,7 @@ class AdvanceCommand extends Command {
 /** The command arbitraries for one clock mode. */
 export function modelCommands(
   time: TimeControl,
-  capabilities: { keys: boolean },
+  capabilities: { keys: boolean; ttl?: boolean; expire?: boolean },
   replayPath?: string,
 ): fc.Arbitrary<Iterable<ModelCommand>> {
   const key = fc.constantFrom(...KEY_POOL);
@@ -336,8 +336,8 @@ export function modelCommands(
     key.map((k) => new GetCommand(k)),
     key.map((k) => new DeleteCommand(k)),
     key.map((k) => new ExistsCommand(k)),
-    fc.tuple(key, ttl).map(([k, t]) => new ExpireCommand(k, t)),
-    key.map((k) => new TtlCommand(k)),
+    ...(capabilities.expire !== false ? [fc.tuple(key, ttl).map(([k, t]) => new ExpireCommand(k, t))] : []),
+    ...(capabilities.ttl !== false ? [key.map((k) => new TtlCommand(k))] : []),
     fc.constant(null).map(() => new ClearCommand()),
     keyList.map((ks) => new MgetCommand(ks)),
     fc

@@ -29,13 +29,13 @@ export function applyIncidents(report: ConformanceReport, incidents: readonly Pr
   }
   const results: RuleResult[] = report.results.map((result) => {
     const incident = byRule.get(result.id);
-    if (incident === undefined || result.status === 'skip') return result;
+    if (incident === undefined || result.status === 'skip') return result; // a partial rule met by a breach fails
     if (result.status === 'fail' && result.reason?.includes(incident.message)) return result;
     const reason =
       result.status === 'fail' ? `${incident.message}\n(the rule's own finding: ${result.reason})` : incident.message;
     return { ...result, status: 'fail', reason };
   });
-  const counts = { pass: 0, fail: 0, skip: 0 };
+  const counts = { pass: 0, fail: 0, skip: 0, partial: 0 };
   for (const result of results) counts[result.status]++;
   const first = incidents[0] as ProcessIncident;
   const where = first.during !== undefined ? ` (during ${first.during})` : '';
@@ -43,6 +43,7 @@ export function applyIncidents(report: ConformanceReport, incidents: readonly Pr
   return {
     ...report,
     conformant: false,
+    verdict: 'not-conformant',
     results,
     counts,
     headline: `NOT CONFORMANT — ${summary}${where}; ${counts.fail} of ${results.length} rules failed`,

@@ -3,6 +3,7 @@ import { isStorageError, type SA_STORAGE_METHODS } from '../contract/index.js';
 import { callSettled, describeCall, expectCallSettles, expectPromiseFromCall } from '../suite/calls.js';
 import { expectBetween, expectEqual } from '../suite/expect.js';
 import { describeValue, RuleFailure } from '../suite/failures.js';
+import type { Capability } from '../suite/types.js';
 import type { Rule } from './rule.js';
 
 /** Bad arguments for every method: each call must reject. */
@@ -78,6 +79,7 @@ export const failureRules: readonly Rule[] = [
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of BAD_CALLS) {
+        if (t.unsupported.has(method as Capability)) continue; // a method declared missing (ttl, expire)
         const outcome = await callSettled(s, method, args, t.options.callTimeoutMs);
         const call = describeCall(method, args);
         if (outcome === 'timeout') throw new RuleFailure(`${call} did not settle within ${t.options.callTimeoutMs} ms`);

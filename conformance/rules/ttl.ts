@@ -108,6 +108,8 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-04',
+    millisecondTtl: true,
+    requires: ['ttl'],
     area: 'ttl',
     title: 'ttl reports the remaining milliseconds',
     spec: '`ttl(k)` of a live key with deadline d resolves to d − now in whole milliseconds, within [0, t]; of a persistent key and of a missing key, to `null`.',
@@ -137,6 +139,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-05',
+    requires: ['expire', 'ttl'],
     area: 'ttl',
     title: 'expire sets a new deadline on a live key',
     spec: '`expire(k, t)` on a live key sets its deadline to now + t, extending or shortening it, and gives a persistent key a deadline.',
@@ -173,6 +176,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-06',
+    requires: ['expire'],
     area: 'ttl',
     title: 'expire on a missing or expired key does nothing',
     spec: '`expire(k, t)` on a missing or expired key resolves, creates nothing and revives nothing.',
@@ -232,6 +236,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-08',
+    requires: ['expire'],
     area: 'ttl',
     title: 'expire requires a TTL',
     spec: '`expire(k, null)` and `expire(k, undefined)` reject with `OperationFailed` and leave the key as it was.',
@@ -247,6 +252,8 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-09',
+    requires: ['expire'],
+    millisecondTtl: true,
     area: 'ttl',
     title: 'sub-second and fractional TTLs are honoured to the millisecond',
     spec: 'TTLs are milliseconds: a sub-second TTL is neither rejected nor rounded to seconds, and a fractional TTL is rounded up to the next whole millisecond.',
@@ -282,6 +289,7 @@ export const ttlRules: readonly Rule[] = [
   },
   {
     id: 'TTL-10',
+    requires: ['expire'],
     area: 'ttl',
     title: 'the largest TTL is accepted and null means no TTL',
     spec: 'A TTL of 10^15 ms is accepted; `null` and `undefined` as the TTL of set or mset mean "persistent".',

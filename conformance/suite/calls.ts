@@ -5,6 +5,27 @@
 import type { SaStorage } from '../contract/index.js';
 import { describeValue, RuleFailure } from './failures.js';
 
+/** What the run knows about methods that did not settle in time (the CallLedger, see guard.ts). */
+export interface HangMemory {
+  hung(method: string): { readonly call: string; readonly timeoutMs: number; readonly where: string } | undefined;
+  noteHung(method: string, call: string, timeoutMs: number): void;
+}
+
+/** Raw storages handed to rules, by the run they belong to: the bounded helpers below consult it. */
+const hangMemories = new WeakMap<object, HangMemory>();
+
+export function rememberHangs(storage: object, memory: HangMemory): void {
+  hangMemories.set(storage, memory);
+}
+
+/** "keys() already failed to settle — …", when `method` of this storage hung earlier in the run. */
+export function alreadyHung(storage: object, method: string): string | undefined {
+  const hung = hangMemories.get(storage)?.hung(method);
+  return hung === undefined
+    ? undefined
+    : `${method}() already failed to settle — ${hung.call} did not settle within ${hung.timeoutMs} ms (first met in ${hung.where})`;
+}
+
 /** How a call ended: its value, its rejection, or no answer within the bound. */
 export type Settled = { readonly value: unknown } | { readonly error: unknown } | 'timeout';
 
@@ -62,13 +83,18 @@ export function callSettled(
   args: readonly unknown[],
   timeoutMs: number,
 ): Promise<Settled> {
+  // A method that hung earlier in the run is not waited for again (one time-out per method per run).
+  if (alreadyHung(storage, method) !== undefined) return Promise.resolve('timeout');
   let returned: unknown;
   try {
     returned = invokeMethod(storage, method, args);
   } catch (error) {
     return Promise.resolve({ error });
   }
-  return settleWithin(returned, timeoutMs);
+  return settleWithin(returned, timeoutMs).then((outcome) => {
+    if (outcome === 'timeout') hangMemories.get(storage)?.noteHung(method, describeCall(method, args), timeoutMs);
+    return outcome;
+  });
 }
 
 /**
@@ -89,7 +115,10 @@ export async function expectPromiseFromCall(
     throw new RuleFailure(`${call} threw synchronously: ${describeValue(error)}`);
   }
   if (!isThenable(returned)) throw new RuleFailure(`${call} returned ${describeValue(returned)}, not a Promise`);
-  await settleWithin(returned, timeoutMs);
+  if (alreadyHung(storage, method) !== undefined) return;
+  if ((await settleWithin(returned, timeoutMs)) === 'timeout') {
+    hangMemories.get(storage)?.noteHung(method, call, timeoutMs);
+  }
 }
 
 /** The call must settle within `timeoutMs` (FAIL-03, STUB-03); a synchronous throw counts as settled. */
@@ -99,6 +128,8 @@ export async function expectCallSettles(
   args: readonly unknown[],
   timeoutMs: number,
 ): Promise<void> {
+  const hung = alreadyHung(storage, method);
+  if (hung !== undefined) throw new RuleFailure(`${describeCall(method, args)} was not attempted: ${hung}`);
   if ((await callSettled(storage, method, args, timeoutMs)) === 'timeout') {
     throw new RuleFailure(`${describeCall(method, args)} did not settle within ${timeoutMs} ms`);
   }

@@ -5,9 +5,10 @@
 
 import { VirtualClock } from '../clock.js';
 import { type Clock, type SaStorage, systemClock } from '../contract/index.js';
-import { expectBetween } from './expect.js';
+import { rememberHangs, settleWithin } from './calls.js';
+import { expectBetween, NOT_CHECKED } from './expect.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
-import { guardStorage } from './guard.js';
+import { CallLedger, guardStorage } from './guard.js';
 import type { Capability, ClockMode, DisposableStorage, FactoryContext, StorageFactory } from './types.js';
 
 export interface ResolvedOptions {
@@ -16,8 +17,11 @@ export interface ResolvedOptions {
   readonly path: string | undefined;
   readonly replayPath: string | undefined;
   readonly numRuns: number;
-  readonly timeBudgetMs: number | undefined;
+  /** Each rule's time budget (property rules stop starting runs after it). */
+  readonly timeBudgetMs: number;
   readonly callTimeoutMs: number;
+  /** Declared TTL granularity of the backend (1: milliseconds, the contract's). */
+  readonly ttlResolutionMs: number;
   /** Real mode: declared tolerance plus calibrated round trip. 0 in virtual mode. */
   readonly toleranceMs: number;
 }
@@ -48,6 +52,11 @@ export function nextNamespace(): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** How long the factory and a dispose may take before the suite stops waiting for them. */
+export function setupTimeoutMs(callTimeoutMs: number): number {
+  return Math.max(10_000, 2 * callTimeoutMs);
+}
+
 export class RuleContext {
   readonly time: TimeControl;
   readonly options: ResolvedOptions;
@@ -56,11 +65,24 @@ export class RuleContext {
   readonly #factory: StorageFactory;
   readonly #clock: Clock;
   readonly #disposers: (() => void | Promise<void>)[] = [];
+  /** Shared by the run: hung methods, calls made. */
+  readonly ledger: CallLedger;
+  /** performance.now() by which the rule should be done (its time budget). */
+  readonly deadline: number;
+  /** Set when a TTL check widened its bounds to the declared TTL resolution (the result says so). */
+  resolutionUsed = false;
 
-  constructor(factory: StorageFactory, options: ResolvedOptions, unsupported: ReadonlySet<Capability> = new Set()) {
+  constructor(
+    factory: StorageFactory,
+    options: ResolvedOptions,
+    unsupported: ReadonlySet<Capability> = new Set(),
+    run: { readonly ledger?: CallLedger; readonly deadline?: number } = {},
+  ) {
     this.#factory = factory;
     this.options = options;
     this.unsupported = unsupported;
+    this.ledger = run.ledger ?? new CallLedger();
+    this.deadline = run.deadline ?? performance.now() + options.timeBudgetMs;
     if (options.clock === 'virtual') {
       const clock = new VirtualClock();
       this.#clock = clock;
@@ -69,43 +91,72 @@ export class RuleContext {
         now: () => clock.now(),
         advance: async (ms) => clock.advance(ms),
         toleranceMs: 0,
-        shortTtlMs: 1000,
+        shortTtlMs: Math.max(1000, 3 * this.#resolution()),
       };
     } else {
       this.#clock = systemClock;
-      const tolerance = options.toleranceMs;
+      const tolerance = options.toleranceMs + this.#resolution();
       this.time = {
         mode: 'real',
         now: () => performance.timeOrigin + performance.now(),
         advance: (ms) => sleep(ms),
         toleranceMs: tolerance,
-        shortTtlMs: Math.max(60, Math.ceil(4 * tolerance)),
+        shortTtlMs: Math.max(60, Math.ceil(4 * tolerance), 3 * this.#resolution()),
       };
     }
   }
 
   /** A fresh, empty storage in its own namespace, guarded by the failure discipline. */
   async storage(namespace = nextNamespace()): Promise<SaStorage> {
-    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs);
+    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs, this.ledger, this.unsupported);
   }
 
   /** The backend object itself, unguarded (for rules that inspect raw behaviour such as sync throws). */
   async rawStorage(namespace = nextNamespace()): Promise<SaStorage> {
     const context: FactoryContext = { clock: this.#clock, namespace, clockMode: this.options.clock };
+    const limit = setupTimeoutMs(this.options.callTimeoutMs);
+    if (this.ledger.factoryHung !== undefined) throw new FactoryError(undefined, this.ledger.factoryHung);
     let made: Awaited<ReturnType<StorageFactory>>;
     try {
-      made = await this.#factory(context);
+      const outcome = await settleWithin(this.#factory(context), limit);
+      if (outcome === 'timeout') {
+        this.ledger.factoryHung = `the storage factory did not return a storage within ${limit} ms (first met in ${this.ledger.where})`;
+        throw new FactoryError(undefined, this.ledger.factoryHung);
+      }
+      if ('error' in outcome) throw outcome.error;
+      made = outcome.value as Awaited<ReturnType<StorageFactory>>;
     } catch (error) {
+      if (error instanceof FactoryError) throw error;
       throw new FactoryError(error);
     }
     const { storage, dispose } = unwrap(made);
     this.#disposers.push(dispose);
-    return storage;
+    const handed = this.#withoutUnsupported(storage);
+    if (handed !== null && typeof handed === 'object') rememberHangs(handed, this.ledger);
+    return handed;
   }
 
+  /** The raw storage, with ttl()/expire() answering NOT_CHECKED when the backend declares it lacks them. */
+  #withoutUnsupported(storage: SaStorage): SaStorage {
+    const missing = (['ttl', 'expire'] as const).filter((method) => this.unsupported.has(method));
+    if (missing.length === 0 || storage === null || typeof storage !== 'object') return storage;
+    return new Proxy(storage, {
+      get(target, property) {
+        if ((missing as readonly PropertyKey[]).includes(property)) return () => Promise.resolve(NOT_CHECKED);
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  /** Disposes every storage made, waiting at most setupTimeoutMs (and not at all once a dispose hung). */
   async dispose(): Promise<void> {
     const disposers = this.#disposers.splice(0).reverse();
-    await Promise.allSettled(disposers.map(async (dispose) => dispose()));
+    const all = Promise.allSettled(disposers.map(async (dispose) => dispose()));
+    if (this.ledger.disposeHung) return;
+    if ((await settleWithin(all, setupTimeoutMs(this.options.callTimeoutMs))) === 'timeout') {
+      this.ledger.disposeHung = true;
+    }
   }
 
   /**
@@ -118,7 +169,16 @@ export class RuleContext {
     await write();
     const remaining = await read();
     const elapsed = Math.ceil(this.time.now() - start);
-    expectBetween(remaining, ttlMs - elapsed - this.time.toleranceMs, ttlMs, what);
+    const resolution = this.#resolution(true);
+    const slack = this.time.mode === 'virtual' ? resolution : 0; // real mode: already in toleranceMs
+    expectBetween(remaining, ttlMs - elapsed - this.time.toleranceMs - slack, ttlMs + resolution, what);
+  }
+
+  /** The declared TTL resolution in ms beyond 1 (0 for a millisecond store); `use` marks the result. */
+  #resolution(use = false): number {
+    const resolution = this.options.ttlResolutionMs > 1 ? this.options.ttlResolutionMs : 0;
+    if (use && resolution > 0) this.resolutionUsed = true;
+    return resolution;
   }
 
   /**
@@ -134,14 +194,17 @@ export class RuleContext {
     ttlMs?: number;
   }): Promise<void> {
     if (this.time.mode === 'virtual') {
-      const ttl = steps.ttlMs ?? this.time.shortTtlMs;
+      // A coarser store may end a key up to one resolution step either side of its deadline.
+      const margin = this.#resolution(true);
+      const ttl = Math.max(steps.ttlMs ?? this.time.shortTtlMs, 3 * margin);
       await steps.write(ttl);
-      await this.time.advance(ttl);
-      await steps.whileLive(ttl, ttl);
-      await this.time.advance(1);
+      await this.time.advance(ttl - margin);
+      await steps.whileLive(ttl, ttl - margin);
+      await this.time.advance(1 + 2 * margin);
       await steps.afterDeadline(ttl);
       return;
     }
+    this.#resolution(true);
     const tolerance = this.time.toleranceMs;
     let ttl = Math.max(steps.ttlMs ?? 0, this.time.shortTtlMs);
     for (let attempt = 0; attempt < 4; attempt++, ttl *= 2) {
@@ -172,8 +235,11 @@ export class RuleContext {
 
 /** The factory threw or rejected: reported once, as the headline. */
 export class FactoryError extends Error {
-  constructor(readonly original: unknown) {
-    super(`the storage factory failed: ${describeValue(original)}`);
+  constructor(
+    readonly original: unknown,
+    message = `the storage factory failed: ${describeValue(original)}`,
+  ) {
+    super(message);
     this.name = 'FactoryError';
   }
 }

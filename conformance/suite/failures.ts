@@ -22,18 +22,43 @@ export class Inconclusive extends Error {
   }
 }
 
+/**
+ * The rule ran out of the suite's own time budget before checking everything: reported as
+ * `partial` with what it checked, never as a failure (the backend broke no rule by being slow).
+ */
+export class OutOfBudget extends Error {
+  constructor(
+    message: string,
+    readonly runs?: { readonly done: number; readonly asked: number },
+  ) {
+    super(message);
+    this.name = 'OutOfBudget';
+  }
+}
+
+/** Never throws, whatever the value (a revoked proxy, a null-prototype object, a throwing toJSON). */
 export function describeValue(value: unknown): string {
+  try {
+    return describeValueUnsafe(value);
+  } catch {
+    return `a ${typeof value} that cannot be shown`;
+  }
+}
+
+function describeValueUnsafe(value: unknown): string {
   if (typeof value === 'string') {
     return value.length > 80 ? `${JSON.stringify(value.slice(0, 60))}… (${value.length} chars)` : JSON.stringify(value);
   }
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (value === undefined) return 'undefined';
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return `a function ${value.name || '(anonymous)'}`;
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value);
   }
 }

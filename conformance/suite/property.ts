@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { RuleContext } from './context.js';
-import { RuleFailure } from './failures.js';
+import { OutOfBudget, RuleFailure } from './failures.js';
 
 export async function runProperty<T>(
   t: RuleContext,
@@ -13,7 +13,9 @@ export async function runProperty<T>(
   predicate: (value: T) => Promise<void>,
   overrides: { numRuns?: number; render?: (value: T) => string } = {},
 ): Promise<void> {
-  const { seed, path, numRuns, timeBudgetMs } = t.options;
+  const { seed, path, numRuns } = t.options;
+  const asked = overrides.numRuns ?? numRuns;
+  const budgetLeftMs = Math.max(1, Math.floor(t.deadline - performance.now()));
   const details = await fc.check(
     fc.asyncProperty(arbitrary, async (value) => {
       await predicate(value);
@@ -21,12 +23,23 @@ export async function runProperty<T>(
     {
       seed,
       ...(path !== undefined ? { path } : {}),
-      numRuns: overrides.numRuns ?? numRuns,
-      ...(timeBudgetMs !== undefined ? { interruptAfterTimeLimit: timeBudgetMs, markInterruptAsFailure: false } : {}),
+      numRuns: asked,
+      // The rule's own time budget: no new run starts after it (what ran is reported, see below).
+      interruptAfterTimeLimit: budgetLeftMs,
+      markInterruptAsFailure: false,
       endOnFailure: false,
     },
   );
-  if (!details.failed) return;
+  // fast-check reports an interrupt before the first run completed as a failure without a counterexample.
+  if (!details.failed || (details.interrupted && details.counterexample === null)) {
+    if (details.interrupted && details.numRuns < asked) {
+      throw new OutOfBudget(
+        `${ruleId}: ${details.numRuns} of ${asked} property runs passed before the rule's time budget ran out`,
+        { done: details.numRuns, asked },
+      );
+    }
+    return;
+  }
   const error = details.errorInstance;
   const reason = error instanceof Error ? error.message : String(error);
   let counterexample = details.counterexample === null ? undefined : fc.stringify(details.counterexample[0]);

@@ -6,14 +6,20 @@
 import { isStorageError, SA_STORAGE_METHODS } from '../contract/index.js';
 import { contractRules, stubRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
-import { callSettled, sampleArgs } from './calls.js';
-import { FactoryError, type ResolvedOptions, RuleContext } from './context.js';
-import { describeValue, Inconclusive, RuleFailure } from './failures.js';
-import type { Capability, ConformanceReport, RuleResult, StorageFactory, SuiteOptions } from './types.js';
+import { callSettled, describeCall, type Settled, sampleArgs } from './calls.js';
+import { FactoryError, type ResolvedOptions, RuleContext, setupTimeoutMs } from './context.js';
+import { describeValue, Inconclusive, OutOfBudget, RuleFailure } from './failures.js';
+import { CallLedger } from './guard.js';
+import { validateSuiteOptions } from './options.js';
+import { describeIncident, type Incident, type ProcessWatch } from './process-watch.js';
+import type { Capability, ConformanceReport, RuleResult, StorageFactory, SuiteOptions, Verdict } from './types.js';
 
 const DEFAULT_TOLERANCE_MS = 25;
-/** A rule that has not finished by then fails (each call also has its own timeout). */
-const RULE_TIMEOUT_FLOOR_MS = 120_000;
+export const DEFAULT_CALL_TIMEOUT_MS = 5000;
+/** Each rule's own time budget by default (see SuiteOptions.timeBudgetMs). */
+export const DEFAULT_TIME_BUDGET_MS = 60_000;
+/** How far past its budget a rule may run (one slow call in flight) before it is abandoned, in call time-outs. */
+const OVERRUN_CALL_TIMEOUTS = 4;
 
 export function randomSeed(): number {
   return Math.floor(Math.random() * 0x7fffffff);
@@ -43,9 +49,16 @@ export class ConformanceSession {
   readonly #results: RuleResult[] = [];
   readonly #startedAt = new Date();
   readonly #startedMs = performance.now();
+  /** Shared by every rule: a method that hung once fails at once afterwards. */
+  readonly #ledger = new CallLedger();
+  /** Set by checkConformance: incidents (uncaught exceptions, exits) go to the running rule. */
+  watch: ProcessWatch | undefined;
+  /** Incidents met outside any rule (reported, and never conformant). */
+  readonly #incidents: string[] = [];
 
-  constructor(factory: StorageFactory, options: SuiteOptions = {}) {
+  constructor(factory: StorageFactory, options: SuiteOptions = {}, where = 'checkConformance') {
     if (typeof factory !== 'function') throw new TypeError('the first argument must be a storage factory function');
+    validateSuiteOptions(options, where);
     this.#factory = factory;
     this.#options = options;
     this.rules = selectRules(options);
@@ -56,6 +69,22 @@ export class ConformanceSession {
         string,
       ][],
     );
+  }
+
+  /** The longest a rule can take before the suite itself stops it (for a runner's own test timeout). */
+  get ruleTimeoutMs(): number {
+    const callTimeoutMs = this.#options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    return (
+      (this.#options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS) +
+      OVERRUN_CALL_TIMEOUTS * callTimeoutMs +
+      setupTimeoutMs(callTimeoutMs)
+    );
+  }
+
+  /** The longest prepare() can take: the factory, the probe, calibration, dispose. */
+  get prepareTimeoutMs(): number {
+    const callTimeoutMs = this.#options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    return 3 * setupTimeoutMs(callTimeoutMs) + 32 * callTimeoutMs;
   }
 
   get clock() {
@@ -81,13 +110,16 @@ export class ConformanceSession {
       path: this.#options.path,
       replayPath: this.#options.replayPath,
       numRuns: this.#options.numRuns ?? (clock === 'virtual' ? 100 : 25),
-      timeBudgetMs: this.#options.timeBudgetMs,
-      callTimeoutMs: this.#options.callTimeoutMs ?? 5000,
+      timeBudgetMs: this.#options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
+      callTimeoutMs: this.#options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      ttlResolutionMs: this.#options.ttlResolution?.ms ?? 1,
       toleranceMs: 0,
     };
-    const probe = new RuleContext(this.#factory, base);
+    this.#ledger.where = 'the probe before the first rule';
+    const probe = new RuleContext(this.#factory, base, new Set(), { ledger: this.#ledger });
+    this.watch?.attach((incident) => this.#incidents.push(describeIncident(incident, 'before any rule ran')));
     try {
-      if (this.expect === 'conformant') this.#blocker = await detectUnimplemented(probe);
+      this.#blocker = await probeMethods(probe, this.expect === 'conformant');
       if (clock === 'real' && this.#blocker === undefined) {
         tolerance += 2 * (await measureRoundTrip(probe));
       }
@@ -97,6 +129,7 @@ export class ConformanceSession {
           ? error.message
           : `the backend failed before any rule ran: ${describeValue(error)}`;
     } finally {
+      this.watch?.detach();
       await probe.dispose();
     }
     this.#resolved = { ...base, toleranceMs: clock === 'real' ? Math.ceil(tolerance) : 0 };
@@ -106,6 +139,10 @@ export class ConformanceSession {
     for (const capability of rule.requires ?? []) {
       const reason = this.#unsupported.get(capability);
       if (reason !== undefined) return `the backend declares no "${capability}" capability: ${reason}`;
+    }
+    const resolution = this.#options.ttlResolution;
+    if (rule.millisecondTtl && resolution !== undefined && resolution.ms > 1) {
+      return `the rule checks TTLs to the millisecond; the backend declares a TTL resolution of ${resolution.ms} ms: ${resolution.reason}`;
     }
     return undefined;
   }
@@ -124,21 +161,65 @@ export class ConformanceSession {
     if (skip !== undefined) return finish({ status: 'skip', reason: skip });
     if (this.#blocker !== undefined) return finish({ status: 'fail', reason: this.#blocker });
 
-    const context = new RuleContext(this.#factory, options, new Set(this.#unsupported.keys()));
-    const ruleTimeoutMs = Math.max(RULE_TIMEOUT_FLOOR_MS, 20 * options.callTimeoutMs);
+    const ledger = this.#ledger;
+    ledger.where = rule.id;
+    ledger.calls = 0;
+    const budgetMs = options.timeBudgetMs;
+    const context = new RuleContext(this.#factory, options, new Set(this.#unsupported.keys()), {
+      ledger,
+      deadline: started + budgetMs,
+    });
+    const abandonAfterMs = budgetMs + OVERRUN_CALL_TIMEOUTS * options.callTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let firstIncident: Incident | undefined;
+    let incidentMet: (incident: Incident) => void = () => {};
+    const incident = new Promise<never>((_, reject) => {
+      incidentMet = (met) => reject(new RuleFailure(describeIncident(met, `during ${rule.id}`)));
+    });
+    this.watch?.attach(
+      (met) => {
+        firstIncident ??= met;
+        incidentMet(met);
+      },
+      (met) => this.#incidents.push(describeIncident(met, `between rules (it surfaced before ${rule.id} started)`)),
+    );
+    const note = () => (context.resolutionUsed ? { note: this.#resolutionNote() } : {});
     try {
       await Promise.race([
         rule.run(context),
+        incident,
         new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new RuleFailure(`the rule did not finish within ${ruleTimeoutMs} ms`)),
-            ruleTimeoutMs,
+            () =>
+              reject(
+                new OutOfBudget(
+                  `${rule.id} was still running ${abandonAfterMs} ms after it started (time budget ${budgetMs} ms + ${OVERRUN_CALL_TIMEOUTS} call time-outs) and was stopped after ${ledger.calls} calls; nothing it checked had failed`,
+                ),
+              ),
+            abandonAfterMs,
           );
         }),
       ]);
-      return finish({ status: 'pass' });
+      // Whatever the rule left behind (an unhandled rejection, a callback it scheduled) is still its own.
+      if (this.watch !== undefined) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 2));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (firstIncident !== undefined) throw new RuleFailure(describeIncident(firstIncident, `during ${rule.id}`));
+      return finish({ status: 'pass', ...note() });
     } catch (error) {
+      if (error instanceof OutOfBudget) {
+        return finish({
+          status: 'partial',
+          reason: `ran out of the suite's time budget: ${error.message}`,
+          coverage: {
+            ...(error.runs !== undefined ? { runs: error.runs.done, runsAsked: error.runs.asked } : {}),
+            calls: ledger.calls,
+            budgetMs,
+          },
+          ...note(),
+        });
+      }
       if (error instanceof Inconclusive) return finish({ status: 'skip', reason: `inconclusive: ${error.message}` });
       if (error instanceof RuleFailure) {
         return finish({
@@ -152,50 +233,105 @@ export class ConformanceSession {
       return finish({ status: 'fail', reason: `unexpected error: ${describeValue(error)}` });
     } finally {
       clearTimeout(timer);
+      this.watch?.detach();
       await context.dispose();
     }
   }
 
+  #resolutionNote(): string {
+    const declared = this.#options.ttlResolution;
+    return `TTLs checked at the declared resolution of ${declared?.ms} ms (${declared?.reason}), not to the millisecond`;
+  }
+
   report(): ConformanceReport {
     const results = [...this.#results];
-    const counts = { pass: 0, fail: 0, skip: 0 };
+    const counts = { pass: 0, fail: 0, skip: 0, partial: 0 };
     for (const result of results) counts[result.status]++;
-    const conformant = counts.fail === 0 && counts.pass > 0;
+    for (const incident of this.watch?.takePending() ?? []) {
+      this.#incidents.push(describeIncident(incident, 'after the last rule'));
+    }
+    const incidents = [...this.#incidents];
+    // Nothing checked is never conformant: all skipped or all partial gives no verdict of conformance.
+    const verdict: Verdict =
+      counts.fail > 0 || counts.pass === 0 || incidents.length > 0 || this.#blocker !== undefined
+        ? counts.fail === 0 && counts.partial > 0 && incidents.length === 0 && this.#blocker === undefined
+          ? 'partial'
+          : 'not-conformant'
+        : counts.partial > 0
+          ? 'partial'
+          : 'conformant';
+    const conformant = verdict === 'conformant';
+    const resolved = this.#resolved;
     return {
       conformant,
-      headline: this.#headline(conformant, counts, results),
+      verdict,
+      headline: this.#headline(verdict, counts, results, incidents),
       clock: this.clock,
       expect: this.expect,
       seed: this.seed,
       results,
       counts,
+      ...(incidents.length > 0 ? { incidents } : {}),
+      declared: {
+        unsupported: Object.fromEntries(this.#unsupported),
+        ...(this.#options.ttlResolution !== undefined ? { ttlResolution: this.#options.ttlResolution } : {}),
+      },
+      limits: {
+        callTimeoutMs: resolved?.callTimeoutMs ?? this.#options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+        timeBudgetMs: resolved?.timeBudgetMs ?? this.#options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
+      },
       startedAt: this.#startedAt.toISOString(),
       durationMs: Math.round(performance.now() - this.#startedMs),
     };
   }
 
-  #headline(conformant: boolean, counts: ConformanceReport['counts'], results: RuleResult[]): string {
+  #headline(
+    verdict: Verdict,
+    counts: ConformanceReport['counts'],
+    results: RuleResult[],
+    incidents: readonly string[],
+  ): string {
+    const conformant = verdict === 'conformant';
     const total = results.length;
-    const skipped = counts.skip > 0 ? `, ${counts.skip} skipped` : '';
+    const skipped = `${counts.partial > 0 ? `, ${counts.partial} partial` : ''}${counts.skip > 0 ? `, ${counts.skip} skipped` : ''}`;
     if (this.#blocker !== undefined) return `NOT CONFORMANT — ${this.#blocker}`;
+    if (counts.fail === 0 && incidents.length > 0) return `NOT CONFORMANT — ${incidents[0]}`;
     if (this.expect === 'unimplemented') {
       return conformant
         ? `stub contract holds: every method rejects with InternalError (${counts.pass}/${total} stub rules)`
         : `stub contract broken: ${counts.fail} of ${total} stub rules failed`;
     }
     if (conformant) return `CONFORMANT — ${counts.pass} of ${total} rules passed${skipped}`;
-    if (counts.pass === 0 && counts.fail === 0) return `NOT CONFORMANT — no rule ran${skipped}`;
+    if (verdict === 'partial') {
+      return `PARTIAL — no rule failed, but ${counts.partial} of ${total} rules ran out of the suite's time budget before checking everything (${counts.pass} passed${counts.skip > 0 ? `, ${counts.skip} skipped` : ''}); raise --time-budget for a full verdict`;
+    }
+    if (counts.pass === 0 && counts.fail === 0) return `NOT CONFORMANT — no rule passed${skipped}`;
     const first = results.find((r) => r.status === 'fail');
     return `NOT CONFORMANT — ${counts.fail} of ${total} rules failed${skipped} (first: ${first?.id} ${first?.title})`;
   }
 }
 
-/** If every method rejects with InternalError, the backend is a stub: one headline instead of a wall of failures. */
-async function detectUnimplemented(context: RuleContext): Promise<string | undefined> {
+/**
+ * Calls every method once, all at once, each bounded by the call timeout: a method that does not
+ * settle is noted in the ledger (so every later call to it fails at once: one time-out per hung
+ * method per run, whatever the number of rules), and a backend on which every method hangs or
+ * every method rejects with InternalError (a stub) gets one headline instead of a wall of failures.
+ */
+async function probeMethods(context: RuleContext, stubProbe: boolean): Promise<string | undefined> {
   const storage = await context.rawStorage();
+  const timeoutMs = context.options.callTimeoutMs;
+  const outcomes: Settled[] = await Promise.all(
+    SA_STORAGE_METHODS.map((method) => callSettled(storage, method, sampleArgs(method), timeoutMs)),
+  );
+  SA_STORAGE_METHODS.forEach((method, i) => {
+    if (outcomes[i] === 'timeout') context.ledger.noteHung(method, describeCall(method, sampleArgs(method)), timeoutMs);
+  });
+  if (outcomes.every((outcome) => outcome === 'timeout')) {
+    return `no method settles: every call of the probe (${SA_STORAGE_METHODS.join(', ')}) was still pending after ${timeoutMs} ms`;
+  }
+  if (!stubProbe) return undefined;
   let firstMessage = '';
-  for (const method of SA_STORAGE_METHODS) {
-    const outcome = await callSettled(storage, method, sampleArgs(method), context.options.callTimeoutMs);
+  for (const outcome of outcomes) {
     if (outcome === 'timeout' || !('error' in outcome)) return undefined;
     const { error } = outcome;
     if (!isStorageError(error) || error.kind !== 'InternalError') return undefined;

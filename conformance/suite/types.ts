@@ -48,7 +48,18 @@ export type Capability =
   /** incr/decr stay exact under concurrent calls, and single-key histories are linearizable. */
   | 'atomic-counters'
   /** An mset is all-or-nothing to concurrent readers, through the same client or another one. */
-  | 'atomic-mset';
+  | 'atomic-mset'
+  /** `ttl(key)` reads a key's remaining time (rules that only use it in passing check the rest). */
+  | 'ttl'
+  /** `expire(key, ttl)` changes a key's deadline. */
+  | 'expire';
+
+/** A store that keeps deadlines at a coarser granularity than milliseconds (whole seconds: 1000). */
+export interface TtlResolution {
+  readonly ms: number;
+  /** Shown in the report. */
+  readonly reason: string;
+}
 
 /** Options of `checkConformance` and `runSaStorageSuite`. */
 export interface SuiteOptions {
@@ -62,13 +73,22 @@ export interface SuiteOptions {
   replayPath?: string;
   /** Runs per property rule (default 100 virtual, 25 real). */
   numRuns?: number;
-  /** Stop each property rule after this many ms and report what ran (default: no limit). */
+  /**
+   * Each rule's own time budget in ms (default 60000). A property rule starts no new run after it;
+   * any rule still running at budget + 4 × callTimeoutMs is abandoned. Either way the rule is
+   * reported `partial` with what it checked (runs done, calls made), never failed.
+   */
   timeBudgetMs?: number;
   /** Only run rules whose id equals or starts with one of these (e.g. ['TTL', 'CTR-03']). */
   only?: readonly string[];
   /** Capabilities the backend lacks, each with the reason the report will show. */
   unsupported?: Partial<Record<Capability, string>>;
-  /** A single storage call that takes longer than this fails, naming the method (default 5000 ms). */
+  /** The backend keeps deadlines at this granularity; TTL rules check at it and say so. */
+  ttlResolution?: TtlResolution;
+  /**
+   * A single storage call that takes longer than this fails, naming the method (default 5000 ms).
+   * Once a method has not settled in time, later calls to it fail at once, naming that first time-out.
+   */
   callTimeoutMs?: number;
   /** Real-clock mode: declared timing tolerance in ms, added to the measured round trip (default 25). */
   toleranceMs?: number;
@@ -110,10 +130,29 @@ export interface RuleInfo {
   readonly hint: string;
   /** Capabilities the rule needs; it is skipped when the backend declares one unsupported. */
   readonly requires?: readonly Capability[];
+  /** The rule checks TTLs to the millisecond: skipped, with the reason, when a coarser TTL resolution is declared. */
+  readonly millisecondTtl?: boolean;
 }
 
-/** A rule's outcome; a skip always carries its reason. */
-export type RuleStatus = 'pass' | 'fail' | 'skip';
+/**
+ * `partial`: the rule ran out of the suite's own time budget before it checked everything it
+ * would have, and found nothing wrong in what it did check (never a failure, never a pass).
+ */
+export type RuleStatus = 'pass' | 'fail' | 'skip' | 'partial';
+
+/** How much a rule checked (always set on a partial result). */
+export interface RuleCoverage {
+  /** Property runs completed, of how many asked. */
+  readonly runs?: number;
+  readonly runsAsked?: number;
+  /** Storage calls the rule made. */
+  readonly calls: number;
+  /** The time budget it ran out of, in ms. */
+  readonly budgetMs: number;
+}
+
+/** The run's verdict: conformant; not conformant (a rule failed or nothing was checked); partial (no failure, but not everything checked). */
+export type Verdict = 'conformant' | 'not-conformant' | 'partial';
 
 /** What re-runs exactly one failure: the seed and, for property rules, the fast-check paths. */
 export interface Replay {
@@ -143,14 +182,20 @@ export interface RuleResult {
   readonly counterexample?: string;
   /** What re-runs exactly this failure. */
   readonly replay?: Replay;
+  /** What a partial rule checked before its time budget ran out. */
+  readonly coverage?: RuleCoverage;
+  /** Limits the rule checked at instead of the contract's (e.g. a declared TTL resolution). */
+  readonly note?: string;
   /** How long the rule took. */
   readonly durationMs: number;
 }
 
 /** The verdict of a run, as data (`checkConformance`, the CLI's --json). */
 export interface ConformanceReport {
-  /** True when no rule failed. */
+  /** True only when verdict is 'conformant': no rule failed, none partial, at least one passed. */
   readonly conformant: boolean;
+  /** conformant, not-conformant, or partial (nothing failed, but not everything was checked). */
+  readonly verdict: Verdict;
   /** One line that sums up the verdict, e.g. "not implemented: every method rejects with InternalError". */
   readonly headline: string;
   /** The clock mode the run used. */
@@ -161,8 +206,17 @@ export interface ConformanceReport {
   readonly seed: number;
   /** Every selected rule's result, in spec order. */
   readonly results: readonly RuleResult[];
-  /** How many rules passed, failed and were skipped. */
-  readonly counts: { readonly pass: number; readonly fail: number; readonly skip: number };
+  /** How many rules passed, failed, were skipped or partial. */
+  readonly counts: { readonly pass: number; readonly fail: number; readonly skip: number; readonly partial: number };
+  /** What the backend did outside any rule (an uncaught exception, an exit): never conformant. */
+  readonly incidents?: readonly string[];
+  /** What the backend declared it cannot do, with its reasons (never silent). */
+  readonly declared: {
+    readonly unsupported: Partial<Record<Capability, string>>;
+    readonly ttlResolution?: TtlResolution;
+  };
+  /** The time limits the run used, in ms. */
+  readonly limits: { readonly callTimeoutMs: number; readonly timeBudgetMs: number };
   /** When the run started (ISO 8601). */
   readonly startedAt: string;
   /** How long the run took. */

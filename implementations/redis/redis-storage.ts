@@ -49,7 +49,7 @@ import {
 } from './config.js';
 import { mapRedisError, secretVariants } from './errors.js';
 import { isNoScript, type LuaScript, SET_ALL_SCRIPT, STEP_SCRIPT } from './lua.js';
-import { ReplyWatchdog } from './reply-watchdog.js';
+import { isWatchable, ReplyWatchdog } from './reply-watchdog.js';
 import { groupBySlot } from './slots.js';
 
 /** Connection settings for `RedisStorage.fromConfig` and the builder (the fields of sa-token-rust's RedisConfig, plus TLS, ACL user and timeouts). */
@@ -386,8 +386,13 @@ export class RedisStorage extends SaStorageBase {
     this.#owned = owned;
     this.#secrets = secrets;
     const topology = this.#topology;
+    // The watchdog reads ioredis internals (commandQueue); a client without them (an
+    // ioredis-compatible mock) is left to the per-command bound or its own timeout.
+    const watchable = client instanceof Cluster || isWatchable(client);
     this.#watchdog =
-      timeoutMs === undefined || bounded ? undefined : new ReplyWatchdog(timeoutMs, () => topology.connections());
+      timeoutMs === undefined || bounded || !watchable
+        ? undefined
+        : new ReplyWatchdog(timeoutMs, () => topology.connections());
     this.#watchdog?.start();
   }
 
@@ -733,7 +738,8 @@ export class RedisStorage extends SaStorageBase {
     if (this.#closed) return Promise.reject(closedError());
     try {
       this.#coalesceWrites();
-      return send().then(reply, (error: unknown) => Promise.reject(this.#mapError(error, command, key))) as Promise<R>;
+      const sent = send();
+      return sent.then(reply, (error: unknown) => Promise.reject(this.#mapError(error, command, key))) as Promise<R>;
     } catch (error) {
       return Promise.reject(this.#mapError(error, command, key)); // a client that throws instead of rejecting
     }

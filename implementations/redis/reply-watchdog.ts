@@ -32,6 +32,25 @@ export interface WatchedConnection {
   };
 }
 
+/**
+ * True when `connection` exposes ioredis's command queue as the watchdog reads it. An
+ * ioredis-compatible client without it (an in-memory mock, a wrapper) cannot be watched: the
+ * storage bounds each of its commands with a timer instead (see RedisStorage).
+ */
+export function isWatchable(connection: unknown): connection is WatchedConnection {
+  const queue = (connection as { commandQueue?: unknown } | null)?.commandQueue as
+    | { length?: unknown; peekAt?: unknown; peekBack?: unknown }
+    | null
+    | undefined;
+  return (
+    typeof queue === 'object' &&
+    queue !== null &&
+    typeof queue.length === 'number' &&
+    typeof queue.peekAt === 'function' &&
+    typeof queue.peekBack === 'function'
+  );
+}
+
 /** The check period for a timeout: a tenth of it, at most 50 ms (so at most 10 % or 50 ms late). */
 export function checkPeriodMs(timeoutMs: number): number {
   return Math.min(50, Math.max(1, Math.ceil(timeoutMs / 10)));
@@ -73,7 +92,20 @@ export class ReplyWatchdog {
 
   /** One check of every connection (run by the timer; public for tests). */
   check(now = performance.now()): void {
-    for (const connection of this.#connections()) this.#checkConnection(connection, now);
+    let connections: readonly WatchedConnection[];
+    try {
+      connections = this.#connections();
+    } catch {
+      return; // a topology that cannot be read now is read again at the next check
+    }
+    for (const connection of connections) {
+      // Nothing a timer runs may crash the process: a connection whose internals are not
+      // ioredis's is skipped (its commands are bounded per call instead).
+      if (!isWatchable(connection)) continue;
+      try {
+        this.#checkConnection(connection, now);
+      } catch {}
+    }
   }
 
   #checkConnection(connection: WatchedConnection, now: number): void {

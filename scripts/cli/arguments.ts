@@ -4,6 +4,7 @@
  * options) so every message can name the option and the accepted values.
  */
 import type { ClockMode } from '../../conformance/index.js';
+import { nearest } from '../../conformance/suite/options.js';
 import { UsageError } from './errors.js';
 import { parseServe, parseVectors, type ServeArguments, type VectorsArguments } from './protocol-arguments.js';
 
@@ -33,6 +34,8 @@ export interface CheckArguments {
   readonly markdown: string | undefined;
   readonly expect: Expectation;
   readonly callTimeoutMs: number | undefined;
+  /** Each rule's time budget in ms (--time-budget). */
+  readonly timeBudgetMs: number | undefined;
   readonly verbose: boolean;
 }
 
@@ -71,6 +74,7 @@ const CHECK_OPTIONS: Record<string, OptionSpec> = {
   markdown: { type: 'string' },
   expect: { type: 'string' },
   'call-timeout': { type: 'string' },
+  'time-budget': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 };
@@ -113,7 +117,8 @@ export function parseOptions(command: string, argv: readonly string[], specs: Re
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const spec = specs[name];
     if (spec === undefined) {
-      throw new UsageError(`unknown option --${name} for "${command}"`);
+      const near = nearest(name, Object.keys(specs));
+      throw new UsageError(`unknown option --${name} for "${command}"${near ? `; did you mean --${near}?` : ''}`);
     }
     if (spec.type === 'boolean') {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
@@ -211,6 +216,13 @@ function parseCheck(argv: readonly string[]): Command {
         last(parsed, 'call-timeout'),
         1,
         3_600_000,
+        'a whole number of milliseconds ≥ 1',
+      ),
+      timeBudgetMs: integer(
+        'time-budget',
+        last(parsed, 'time-budget'),
+        1,
+        86_400_000,
         'a whole number of milliseconds ≥ 1',
       ),
       verbose: parsed.flags.has('verbose'),

@@ -11,7 +11,7 @@ import {
 } from '../../conformance/index.js';
 import type { CheckArguments } from './arguments.js';
 import { type CheckTarget, resolveCheckTarget } from './check-target.js';
-import { CliError, EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, oneLine, UsageError } from './errors.js';
+import { CliError, EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_PARTIAL, oneLine, UsageError } from './errors.js';
 import { type ReportMetadata, renderJsonReport } from './json-report.js';
 import { renderJunitReport } from './junit-report.js';
 import { renderMarkdownReport } from './markdown-report.js';
@@ -42,6 +42,9 @@ function selectedRuleIds(args: CheckArguments): string[] {
     .map((r) => r.id);
 }
 
+/** process.exit as it was before any check patched it (a check makes a backend's exit throw). */
+const exitProcess = process.exit.bind(process);
+
 function randomSeed(): number {
   return Math.floor(Math.random() * 0x7fffffff);
 }
@@ -59,7 +62,9 @@ async function runSuite(target: CheckTarget, args: CheckArguments, seed: number,
       ...(args.runs !== undefined ? { numRuns: args.runs } : {}),
       ...(args.only.length > 0 ? { only: args.only } : {}),
       ...(args.callTimeoutMs !== undefined ? { callTimeoutMs: args.callTimeoutMs } : {}),
+      ...(args.timeBudgetMs !== undefined ? { timeBudgetMs: args.timeBudgetMs } : {}),
       ...(target.unsupported !== undefined ? { unsupported: target.unsupported } : {}),
+      ...(target.ttlResolution !== undefined ? { ttlResolution: target.ttlResolution } : {}),
       ...progress,
       onRuleStart: (rule) => {
         target.process?.during(rule.id);
@@ -74,7 +79,7 @@ async function runSuite(target: CheckTarget, args: CheckArguments, seed: number,
 /** Stops a throwaway server (and anything else the target started) when the user presses Ctrl-C. */
 function disposeOnInterrupt(target: CheckTarget): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
-    void target.dispose().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void target.dispose().finally(() => exitProcess(signal === 'SIGINT' ? 130 : 143));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -116,13 +121,30 @@ export async function runCheck(args: CheckArguments, io: CommandIo): Promise<num
   );
 
   const stopListening = disposeOnInterrupt(target);
+  // Backstop: if the process ends while the check runs (process.reallyExit, an exit the watch did
+  // not see), it never ends with 0: CI must not read a check that did not finish as conformant.
+  const onExitDuringCheck = (code: number) => {
+    io.stderr.write(`sa-storage-kit: the process exited (code ${code}) before the check finished: no verdict\n`);
+    if (args.json !== undefined) {
+      try {
+        writeOutputFile(
+          args.json,
+          `${JSON.stringify({ target: target.label, verdict: 'not-conformant', conformant: false, headline: `NOT CONFORMANT — the process exited (code ${code}) during the check` }, null, 2)}\n`,
+          'JSON report',
+        );
+      } catch {}
+    }
+    process.exitCode = EXIT_NOT_CONFORMANT;
+  };
+  process.on('exit', onExitDuringCheck);
   let report: ConformanceReport;
   try {
     report = await runSuite(target, args, seed, io, Math.max(...ruleIds.map((id) => id.length)));
     if (target.process !== undefined) report = target.process.amend(report);
   } finally {
+    process.off('exit', onExitDuringCheck);
     stopListening();
-    await target.dispose();
+    await boundedDispose(target);
   }
 
   const replayRule = (result: RuleResult) => replayRuleCommand(result, report.seed, target, args);
@@ -139,5 +161,18 @@ export async function runCheck(args: CheckArguments, io: CommandIo): Promise<num
   );
   if (target.process !== undefined) io.stdout.write(target.process.epilogue(args.verbose));
   writeReportFiles(report, args, { target: target.label, replayCommands }, io);
-  return report.conformant ? EXIT_CONFORMANT : EXIT_NOT_CONFORMANT;
+  if (report.conformant) return EXIT_CONFORMANT;
+  return report.verdict === 'partial' ? EXIT_PARTIAL : EXIT_NOT_CONFORMANT;
+}
+
+/** The target's own dispose (a throwaway server) may not hold the verdict back for ever. */
+async function boundedDispose(target: CheckTarget): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    target.dispose().catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, 10_000);
+    }),
+  ]);
+  clearTimeout(timer);
 }

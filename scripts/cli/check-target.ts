@@ -3,7 +3,7 @@
  * (--backend memory | redis | database), resolved into a factory plus how to replay it.
  */
 import type { SaStorage } from '../../conformance/contract/index.js';
-import type { Capability, ClockMode, StorageFactory } from '../../conformance/index.js';
+import type { Capability, ClockMode, StorageFactory, TtlResolution } from '../../conformance/index.js';
 import { DatabaseStorage } from '../../implementations/database/index.js';
 import { MemoryStorage } from '../../implementations/memory/index.js';
 import type { BackendName, CheckArguments } from './arguments.js';
@@ -17,6 +17,7 @@ export interface CheckTarget {
   readonly factory: StorageFactory;
   readonly clock: ClockMode;
   readonly unsupported: Partial<Record<Capability, string>> | undefined;
+  readonly ttlResolution?: TtlResolution | undefined;
   /** The arguments that select this target again, for replay commands. */
   readonly replayArgs: readonly string[];
   /** Extra lines for the header (where a Redis came from, …). */
@@ -38,6 +39,7 @@ export async function resolveCheckTarget(args: CheckArguments): Promise<CheckTar
       factory: loaded.factory,
       clock: args.clock ?? 'virtual',
       unsupported: loaded.unsupported,
+      ttlResolution: loaded.ttlResolution,
       replayArgs: [args.module, ...(args.exportName !== undefined ? ['--export', args.exportName] : [])],
       notes: [],
       dispose: nothingToDispose,

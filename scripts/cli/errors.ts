@@ -4,6 +4,8 @@
 export const EXIT_CONFORMANT = 0;
 /** Exit code when the backend is not conformant (or the stub contract is broken). */
 export const EXIT_NOT_CONFORMANT = 1;
+/** Exit code when no rule failed but some ran out of the suite's time budget: no verdict of conformance. */
+export const EXIT_PARTIAL = 3;
 /** Exit code when the check could not run as asked: bad arguments, a module that cannot be loaded. */
 export const EXIT_USAGE = 2;
 

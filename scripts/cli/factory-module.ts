@@ -6,13 +6,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Capability, StorageFactory } from '../../conformance/index.js';
+import type { Capability, StorageFactory, TtlResolution } from '../../conformance/index.js';
+import {
+  nearest,
+  SuiteOptionsError,
+  validateTtlResolution,
+  validateUnsupported,
+} from '../../conformance/suite/options.js';
 import { CliError, oneLine } from './errors.js';
 
 /** Export names tried, in order, when --export is not given. */
 export const FACTORY_EXPORTS = ['default', 'factory', 'createStorage'] as const;
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
-const CAPABILITIES: readonly Capability[] = ['keys', 'namespaces', 'large-values', 'atomic-counters', 'atomic-mset'];
+/** Exports the CLI reads besides the factory; a near miss of one of these is refused as a typo. */
+const DECLARATION_EXPORTS = ['unsupported', 'ttlResolution'] as const;
+/** How long loading a module may take (a top-level await that never settles must not hang the check). */
+export const MODULE_LOAD_TIMEOUT_MS = Number(process.env.SA_STORAGE_KIT_LOAD_TIMEOUT_MS) || 30_000;
 
 export interface LoadedFactory {
   readonly factory: StorageFactory;
@@ -20,6 +29,8 @@ export interface LoadedFactory {
   readonly exportName: string;
   /** The module's optional `unsupported` export: capabilities it lacks, with reasons. */
   readonly unsupported: Partial<Record<Capability, string>> | undefined;
+  /** The module's optional `ttlResolution` export: `{ ms, reason }`. */
+  readonly ttlResolution: TtlResolution | undefined;
 }
 
 type Namespace = Record<string, unknown>;
@@ -92,15 +103,51 @@ function checkFactory(specifier: string, name: string, value: unknown): StorageF
   return value as StorageFactory;
 }
 
-function readUnsupported(specifier: string, value: unknown): Partial<Record<Capability, string>> | undefined {
-  if (value === undefined) return undefined;
-  const problem = `export "unsupported" of ${specifier} must map capabilities (${CAPABILITIES.join(', ')}) to reasons, e.g. { keys: 'no key listing' }`;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CliError(problem);
-  for (const [capability, reason] of Object.entries(value)) {
-    if (!(CAPABILITIES as readonly string[]).includes(capability) || typeof reason !== 'string')
-      throw new CliError(problem);
+/** Reads the declarations (unsupported, ttlResolution), refusing wrong shapes and misspelt export names. */
+function readDeclarations(
+  specifier: string,
+  namespace: Namespace,
+): Pick<LoadedFactory, 'unsupported' | 'ttlResolution'> {
+  const known: readonly string[] = [...FACTORY_EXPORTS, ...DECLARATION_EXPORTS];
+  for (const name of Object.keys(namespace)) {
+    if (known.includes(name)) continue;
+    const near = nearest(name, DECLARATION_EXPORTS);
+    if (near !== undefined) {
+      throw new CliError(`${specifier} exports "${name}", which the CLI does not read; did you mean "${near}"?`);
+    }
   }
-  return value as Partial<Record<Capability, string>>;
+  try {
+    validateUnsupported(namespace.unsupported, `export "unsupported" of ${specifier}`);
+    validateTtlResolution(namespace.ttlResolution, `export "ttlResolution" of ${specifier}`);
+  } catch (error) {
+    if (error instanceof SuiteOptionsError) throw new CliError(error.message);
+    throw error;
+  }
+  return {
+    unsupported: namespace.unsupported as Partial<Record<Capability, string>> | undefined,
+    ttlResolution: namespace.ttlResolution as TtlResolution | undefined,
+  };
+}
+
+/** Loading with a deadline, kept alive by its own timer (a pending top-level await holds nothing). */
+async function importWithin<T>(load: Promise<T>, specifier: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new CliError(
+            `loading ${specifier} did not finish within ${MODULE_LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`,
+          ),
+        ),
+      MODULE_LOAD_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([load, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Imports `specifier` (a file path, relative to cwd) and returns its factory. */
@@ -118,9 +165,10 @@ export async function loadFactoryModule(
 
   let loaded: Namespace;
   try {
-    loaded = TYPESCRIPT_EXTENSIONS.has(extname(file))
-      ? await importTypeScript(url)
-      : ((await import(url)) as Namespace);
+    loaded = await importWithin(
+      TYPESCRIPT_EXTENSIONS.has(extname(file)) ? importTypeScript(url) : (import(url) as Promise<Namespace>),
+      specifier,
+    );
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`could not load ${specifier}: ${oneLine(error)}`, 2, { cause: error });
@@ -133,7 +181,7 @@ export async function loadFactoryModule(
     return {
       factory: checkFactory(specifier, exportName, namespace[exportName]),
       exportName,
-      unsupported: readUnsupported(specifier, namespace.unsupported),
+      ...readDeclarations(specifier, namespace),
     };
   }
   for (const name of FACTORY_EXPORTS) {
@@ -142,7 +190,7 @@ export async function loadFactoryModule(
     return {
       factory: checkFactory(specifier, name, value),
       exportName: name,
-      unsupported: readUnsupported(specifier, namespace.unsupported),
+      ...readDeclarations(specifier, namespace),
     };
   }
   throw new CliError(

@@ -42,8 +42,9 @@ function failureBody(result: RuleResult, replay: string | undefined): string {
 function testcase(result: RuleResult, metadata: ReportMetadata): string {
   const head = `    <testcase ${attributes({ classname: `sa-storage-kit.${result.area}`, name: `${result.id}: ${result.title}`, time: seconds(result.durationMs) })}`;
   if (result.status === 'pass') return `${head}/>`;
-  if (result.status === 'skip') {
-    return `${head}>\n      <skipped ${attributes({ message: result.reason ?? 'skipped' })}/>\n    </testcase>`;
+  if (result.status === 'skip' || result.status === 'partial') {
+    const message = result.status === 'partial' ? `partial: ${result.reason}` : (result.reason ?? 'skipped');
+    return `${head}>\n      <skipped ${attributes({ message })}/>\n    </testcase>`;
   }
   const message = (result.reason ?? 'failed').split('\n')[0] as string;
   return [

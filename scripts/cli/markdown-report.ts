@@ -62,13 +62,13 @@ export function renderMarkdownReport(report: ConformanceReport, metadata: Report
     ...summarizeByArea(report).map((area) => {
       const notPassed = area.results
         .filter((result) => result.status !== 'pass')
-        .map((result) => `${result.status === 'fail' ? '❌' : '⏭️'} ${result.id}`)
+        .map((result) => `${result.status === 'fail' ? '❌' : result.status === 'partial' ? '◐' : '⏭️'} ${result.id}`)
         .join(', ');
       return `| ${cell(area.title)} | ${area.pass} | ${area.fail} | ${area.skip} | ${notPassed} |`;
     }),
     '',
   ];
-  const skipped = report.results.filter((result) => result.status === 'skip');
+  const skipped = report.results.filter((result) => result.status === 'skip' || result.status === 'partial');
   if (skipped.length > 0) {
     lines.push(
       '## Skipped',

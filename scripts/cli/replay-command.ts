@@ -20,6 +20,7 @@ function settingArgs(target: CheckTarget, args: CheckArguments): string[] {
     ...(target.clock === 'real' && args.backend !== 'redis' ? ['--clock', 'real'] : []),
     ...(args.expect === 'unimplemented' ? ['--expect', 'unimplemented'] : []),
     ...(args.callTimeoutMs !== undefined ? ['--call-timeout', String(args.callTimeoutMs)] : []),
+    ...(args.timeBudgetMs !== undefined ? ['--time-budget', String(args.timeBudgetMs)] : []),
   ];
 }
 

@@ -14,6 +14,8 @@ const CAPABILITY_TEXT: Readonly<Record<Capability, string>> = {
   'large-values': 'values of 1 MiB and keys of 8 KiB',
   'atomic-counters': '`incr`/`decr` stay exact under concurrent calls and single-key histories are linearizable',
   'atomic-mset': 'an `mset` is all-or-nothing to concurrent readers, through the same client or another one',
+  ttl: '`ttl(key)` reads a key’s remaining time (rules that only use it in passing check the rest)',
+  expire: '`expire(key, ttl)` changes a key’s deadline',
 };
 
 /**

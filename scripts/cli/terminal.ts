@@ -27,7 +27,7 @@ export function createStyle(color: boolean): Style {
   return { color, green: wrap(32, 39), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 }
 
-export const STATUS_SYMBOL: Readonly<Record<RuleStatus, string>> = { pass: '✓', fail: '✗', skip: '–' };
+export const STATUS_SYMBOL: Readonly<Record<RuleStatus, string>> = { pass: '✓', fail: '✗', skip: '–', partial: '◐' };
 
 export function statusSymbol(status: RuleStatus, style: Style): string {
   const symbol = STATUS_SYMBOL[status];

@@ -59,6 +59,34 @@ function renderSkipped(report: ConformanceReport, style: Style): string[] {
   ];
 }
 
+/** Rules that ran out of the suite's time budget (what they checked), limits declared, incidents. */
+function renderPartialAndDeclared(report: ConformanceReport, style: Style): string[] {
+  const lines: string[] = [];
+  const partial = report.results.filter((result) => result.status === 'partial');
+  if (partial.length > 0) {
+    lines.push('', style.bold(`Partial (${partial.length}) — ran out of the suite's time budget, nothing failed`));
+    for (const result of partial) {
+      const c = result.coverage;
+      const runs = c?.runs !== undefined ? `${c.runs} of ${c.runsAsked} runs, ` : '';
+      lines.push(
+        `  ${statusSymbol('partial', style)} ${result.id} ${result.title}: checked ${runs}${c?.calls ?? 0} calls in a ${c?.budgetMs ?? '?'} ms budget (raise --time-budget, or lower --runs)`,
+      );
+    }
+  }
+  const declared = Object.entries(report.declared.unsupported);
+  const resolution = report.declared.ttlResolution;
+  if (declared.length > 0 || resolution !== undefined) {
+    lines.push('', style.bold('Declared limits of the backend'));
+    for (const [capability, reason] of declared) lines.push(`  no ${capability}: ${reason}`);
+    if (resolution !== undefined) lines.push(`  TTL resolution ${resolution.ms} ms: ${resolution.reason}`);
+  }
+  const incidents = report.incidents ?? [];
+  if (incidents.length > 0) {
+    lines.push('', style.bold(`Outside any rule (${incidents.length})`), ...incidents.map((text) => `  ${text}`));
+  }
+  return lines;
+}
+
 function renderFailure(result: RuleResult, context: TextReportContext): string[] {
   const { style, verbose } = context;
   const rule = ruleInfo(result.id);
@@ -107,9 +135,15 @@ export function renderTextReport(report: ConformanceReport, context: TextReportC
     '',
     ...renderTable(report, style),
     ...renderSkipped(report, style),
+    ...renderPartialAndDeclared(report, style),
     ...renderFailures(report, context),
     '',
-    report.conformant ? style.bold(style.green(headline)) : style.bold(style.red(headline)),
+    report.conformant
+      ? style.bold(style.green(headline))
+      : report.verdict === 'partial'
+        ? style.bold(style.yellow(headline))
+        : style.bold(style.red(headline)),
+    `limits: ${report.limits.callTimeoutMs} ms per call, ${report.limits.timeBudgetMs} ms per rule`,
     `seed ${report.seed} · ${report.clock} clock · ${report.results.length} rule${report.results.length === 1 ? '' : 's'} in ${formatDuration(report.durationMs)}`,
     style.dim(`replay this run: ${context.replayRun}`),
   ];

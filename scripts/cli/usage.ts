@@ -26,12 +26,15 @@ Runs the SaStorage conformance suite against a backend and prints a report.
   --expect conformant|unimplemented
                          unimplemented: check a stub (every method rejects with InternalError)
   --call-timeout MS      a single storage call slower than this fails (default 5000)
+  --time-budget MS       each rule's own time budget (default 60000); a rule that runs
+                         out of it is reported partial with what it checked, never failed
   --json FILE            also write the report as JSON
   --junit FILE           also write the report as JUnit XML (for CI test tabs)
   --markdown FILE        also write the report as Markdown (for PR comments, job summaries)
   --verbose              full failure texts and stack traces of CLI errors
 
-Exit codes: 0 conformant · 1 not conformant · 2 usage error or the module could not be loaded.`;
+Exit codes: 0 conformant · 1 not conformant · 2 usage error or the module could not be loaded ·
+3 partial (no rule failed, but some ran out of the time budget).`;
 
 const SPEC_USAGE = `sa-storage-kit spec [--out FILE | --check FILE]
 
