@@ -307,7 +307,8 @@ export class ProcessBackend {
   #failures = 0;
   #consecutiveFailures = 0;
   #gaveUp: string | undefined;
-  #during: string | undefined;
+  /** Until a check names a rule: the suite's probe calls every method once before the first rule. */
+  #during: string | undefined = 'before the first rule';
   #closed = false;
   readonly #connections = new Set<Connection>();
 
