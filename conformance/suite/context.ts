@@ -5,7 +5,7 @@
 
 import { VirtualClock } from '../clock.js';
 import { type Clock, type SaStorage, systemClock } from '../contract/index.js';
-import { expectBetween } from './expect.js';
+import { expectBetween, type What } from './expect.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
 import { guardStorage } from './guard.js';
 import type { Capability, ClockMode, DisposableStorage, FactoryContext, StorageFactory } from './types.js';
@@ -56,6 +56,8 @@ export class RuleContext {
   readonly #factory: StorageFactory;
   readonly #clock: Clock;
   readonly #disposers: (() => void | Promise<void>)[] = [];
+  /** What the rule did so far, for the diagnosis: did time move, how many namespaces it used. */
+  readonly trace = { clockMoved: false, namespaces: new Set<string>() };
 
   constructor(factory: StorageFactory, options: ResolvedOptions, unsupported: ReadonlySet<Capability> = new Set()) {
     this.#factory = factory;
@@ -67,7 +69,10 @@ export class RuleContext {
       this.time = {
         mode: 'virtual',
         now: () => clock.now(),
-        advance: async (ms) => clock.advance(ms),
+        advance: async (ms) => {
+          this.trace.clockMoved = true;
+          clock.advance(ms);
+        },
         toleranceMs: 0,
         shortTtlMs: 1000,
       };
@@ -77,7 +82,10 @@ export class RuleContext {
       this.time = {
         mode: 'real',
         now: () => performance.timeOrigin + performance.now(),
-        advance: (ms) => sleep(ms),
+        advance: (ms) => {
+          this.trace.clockMoved = true;
+          return sleep(ms);
+        },
         toleranceMs: tolerance,
         shortTtlMs: Math.max(60, Math.ceil(4 * tolerance)),
       };
@@ -91,6 +99,7 @@ export class RuleContext {
 
   /** The backend object itself, unguarded (for rules that inspect raw behaviour such as sync throws). */
   async rawStorage(namespace = nextNamespace()): Promise<SaStorage> {
+    this.trace.namespaces.add(namespace);
     const context: FactoryContext = { clock: this.#clock, namespace, clockMode: this.options.clock };
     let made: Awaited<ReturnType<StorageFactory>>;
     try {
@@ -113,7 +122,7 @@ export class RuleContext {
    * answer: exactly `ttlMs` with the virtual clock; with a real clock, no more than `ttlMs` and no
    * less than what the measured time between the two calls, plus tolerance, allows.
    */
-  async expectTtlAfter(write: () => Promise<void>, read: () => Promise<number | null>, ttlMs: number, what: string) {
+  async expectTtlAfter(write: () => Promise<void>, read: () => Promise<number | null>, ttlMs: number, what: What) {
     const start = this.time.now();
     await write();
     const remaining = await read();

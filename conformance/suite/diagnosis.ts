@@ -1,0 +1,250 @@
+/**
+ * The diagnosis that leads every report: rule failures grouped by probable root cause.
+ *
+ * Each failed check is an observation: the sentence it breaks (its rule id, or the one its check
+ * is tagged with), the rule that was running, and the method under test (tagged, or read from the
+ * check's text: "ttl after expire(…)" puts expire under test). Observations of one method make one
+ * finding; a failed wiring probe (WIRE-xx) absorbs every observation its mistake explains (a check
+ * after the clock moved, a check that used two namespaces). Findings are ordered most basic first:
+ * wiring, then set, get, delete, … in the order a backend is usually written and read.
+ */
+import { SA_STORAGE_METHODS } from '../contract/index.js';
+import type { CheckTag } from './failures.js';
+import type { RuleInfo } from './types.js';
+
+/** One failed check, as the session saw it. */
+export interface Observation {
+  /** The rule that was running. */
+  readonly seenIn: string;
+  /** The rule whose sentence the check verifies. */
+  readonly breaks: string;
+  /** The method under test, when it can be told. */
+  readonly method: string | undefined;
+  /** The check's message. */
+  readonly message: string;
+  /** The check's own hint, when it has one. */
+  readonly hint: string | undefined;
+  /** The virtual clock had moved before the check failed. */
+  readonly clockMoved: boolean;
+  /** Storages of more than one namespace were involved. */
+  readonly namespaces: number;
+  /** The shrunk script of a property rule, if any. */
+  readonly counterexample: string | undefined;
+}
+
+/** A probable root cause: what the report leads with. */
+export interface Finding {
+  /** The method whose behaviour is wrong ("set", "keys", …), or "wiring" for a probe's finding. */
+  readonly method: string;
+  /** One line: what is wrong, from the smallest failing check. */
+  readonly title: string;
+  /** Rule ids whose sentences the backend breaks here, in spec order. */
+  readonly breaks: readonly string[];
+  /** Rule ids that were running when it was seen. */
+  readonly seenIn: readonly string[];
+  /** One hint that fits every observation of this finding. */
+  readonly hint: string;
+  /** Each observation: "breaks TTL-04 — seen while running CTR-04: <message>". */
+  readonly evidence: readonly string[];
+}
+
+/** Most basic first: how a backend is usually built and what the rest relies on. */
+const METHOD_ORDER: readonly string[] = [
+  'set',
+  'get',
+  'delete',
+  'exists',
+  'ttl',
+  'expire',
+  'mset',
+  'mget',
+  'mdel',
+  'incr',
+  'decr',
+  'keys',
+  'clear',
+];
+const METHOD_WORD = new RegExp(`\\b(${SA_STORAGE_METHODS.join('|')})\\b(?![-'])`, 'g');
+
+/**
+ * The method a check's text puts under test: the first method named after "after" ("ttl after
+ * expire(…)", "get after incr of …": the earlier call is the one whose effect is checked), else
+ * the first method named.
+ */
+export function methodUnderTest(text: string): string | undefined {
+  const head = text.split(/: (?:expected|missing|unexpected|resolved)/)[0] ?? text;
+  const after = head.search(/\bafter\b/);
+  if (after >= 0) {
+    const later = [...head.slice(after).matchAll(METHOD_WORD)][0];
+    if (later) return later[1];
+  }
+  return [...head.matchAll(METHOD_WORD)][0]?.[1];
+}
+
+/** The rule id a message is tagged with ("… [TTL-04]"), as the guard and the reference model tag theirs. */
+export function sentenceTag(message: string): string | undefined {
+  return message.match(/\[([A-Z]+-\d+)\]/)?.[1];
+}
+
+export function observe(
+  rule: { readonly id: string },
+  message: string,
+  check: CheckTag & { readonly text?: string },
+  trace: { readonly clockMoved: boolean; readonly namespaces: number },
+  counterexample?: string,
+): Observation {
+  // A property failure reads "MODEL-01 property failed after 3 run(s) …: <check>": read the check.
+  const own = message.replace(/^[A-Z]+-\d+ property failed after [^:]*: /, '');
+  return {
+    seenIn: rule.id,
+    breaks: check.breaks ?? sentenceTag(own) ?? rule.id,
+    method: check.method ?? methodUnderTest(check.text ?? own),
+    message,
+    hint: check.hint,
+    clockMoved: trace.clockMoved,
+    namespaces: trace.namespaces,
+    counterexample,
+  };
+}
+
+/** Wiring rules: when one fails, the observations its mistake explains join its finding. */
+const WIRING: Readonly<Record<string, (o: Observation) => boolean>> = {
+  'WIRE-01': (o) => o.clockMoved,
+  'WIRE-02': (o) => o.namespaces > 1,
+  'WIRE-03': (o) => o.clockMoved,
+};
+
+/** What each method must do, naming the kit helper that does it: the hint of a finding over several sentences. */
+const METHOD_HINTS: Readonly<Record<string, string>> = {
+  set: 'set(k, v, ttl) replaces value and deadline: deadline = now + ttl in ms (fractions rounded up, never seconds), no TTL means persistent; check the arguments first with assertWellFormedString and normalizeOptionalTtl so nothing is written on bad input.',
+  get: 'get(k) resolves to the stored string, exactly as written, or null (never undefined) for a missing key or one past its deadline (live while now <= deadline).',
+  delete: 'delete(k) resolves (also for a missing key) and removes exactly that key, the key taken literally.',
+  exists: 'exists(k) resolves to a boolean, with the same expiry test as get (live while now <= deadline), the key taken literally.',
+  ttl: 'ttl(k) resolves to the whole milliseconds left (deadline − now) for a live key with a deadline, and to null for a persistent, missing or expired key.',
+  expire:
+    'expire(k, ttl) sets the deadline of a LIVE key to now + ttl in ms (replacing, not adding), does nothing to a missing or expired key, and rejects a bad TTL through normalizeRequiredTtl before changing anything.',
+  mset: 'mset(entries, ttl) writes every pair or none: check the whole list (assertEntryList, normalizeOptionalTtl) before writing, the last pair of a repeated key wins, and all pairs get the same deadline.',
+  mget: 'mget(keys) resolves to one value or null per key asked, in order and with repeats, with the same expiry test as get.',
+  mdel: 'mdel(keys) removes every key listed (missing ones are skipped, not an error); check the list with assertKeyList first.',
+  incr: 'incr/decr go through stepCounter: a canonical 64-bit integer string steps by one (a missing or expired key starts from 0 and is persistent, an existing key keeps its deadline), anything else rejects with OperationFailed and is left as it was.',
+  decr: 'incr/decr go through stepCounter: a canonical 64-bit integer string steps by one (a missing or expired key starts from 0 and is persistent, an existing key keeps its deadline), anything else rejects with OperationFailed and is left as it was.',
+  keys: 'keys(pattern) lists each live key of this storage once, as written (namespace removed exactly, nothing else), matching Redis glob syntax: use compilePattern/matchesPattern for the match and escapeGlob when the namespace goes into a server-side pattern.',
+  clear:
+    'clear() removes every key of this storage, the empty key included, and no key of another namespace: select by the exact prefix (escapeGlob it in a SCAN/KEYS pattern).',
+};
+
+function methodRank(method: string): number {
+  const index = METHOD_ORDER.indexOf(method);
+  return index < 0 ? METHOD_ORDER.length : index;
+}
+
+const RULE_ORDER = (rules: readonly RuleInfo[]) => new Map(rules.map((rule, index) => [rule.id, index]));
+
+interface Group {
+  method: string;
+  wiring?: string;
+  observations: Observation[];
+}
+
+/**
+ * Groups the observations of a run into findings, most basic first. `rules` is the registry (for
+ * hints and spec order); `blocker` is the one reason every rule failed for, if there is one.
+ */
+export function diagnose(observations: readonly Observation[], rules: readonly RuleInfo[]): Finding[] {
+  const order = RULE_ORDER(rules);
+  const byId = new Map(rules.map((rule) => [rule.id, rule]));
+  const groups: Group[] = [];
+  const wiring = observations.filter((o) => WIRING[o.seenIn] !== undefined);
+  for (const probe of wiring) groups.push({ method: 'wiring', wiring: probe.seenIn, observations: [probe] });
+  const rest = observations.filter((o) => WIRING[o.seenIn] === undefined);
+  const catchAll: Observation[] = [];
+  for (const o of rest) {
+    const explainedBy = groups.find((g) => g.wiring !== undefined && WIRING[g.wiring]?.(o));
+    if (explainedBy) {
+      explainedBy.observations.push(o);
+      continue;
+    }
+    // The model rule and the property rules are catch-alls: they join a finding their script names.
+    if (o.counterexample !== undefined) {
+      catchAll.push(o);
+      continue;
+    }
+    const method = o.method ?? 'unknown';
+    const group = groups.find((g) => g.wiring === undefined && g.method === method);
+    if (group) group.observations.push(o);
+    else groups.push({ method, observations: [o] });
+  }
+  for (const o of catchAll) {
+    const script = o.counterexample ?? '';
+    const named = groups.find((g) => g.wiring === undefined && g.method === o.method);
+    const joined =
+      named ??
+      groups
+        .filter((g) => g.wiring === undefined)
+        .find((g) => new RegExp(`\\b${g.method}\\(`).test(script));
+    if (joined) joined.observations.push(o);
+    else groups.push({ method: o.method ?? 'unknown', observations: [o] });
+  }
+  groups.sort((a, b) => {
+    if ((a.wiring !== undefined) !== (b.wiring !== undefined)) return a.wiring !== undefined ? -1 : 1;
+    return methodRank(a.method) - methodRank(b.method);
+  });
+  return groups.map((group) => toFinding(group, byId, order));
+}
+
+function toFinding(group: Group, byId: Map<string, RuleInfo>, order: Map<string, number>): Finding {
+  const spec = (ids: Iterable<string>) =>
+    [...new Set(ids)].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
+  const observations = group.observations;
+  const breaks = spec(observations.map((o) => o.breaks));
+  const seenIn = spec(observations.map((o) => o.seenIn));
+  // The smallest failing check: the shortest message that is not a property's shrunk script.
+  const lead =
+    group.wiring !== undefined
+      ? (observations[0] as Observation)
+      : ([...observations].sort(
+          (a, b) =>
+            Number(a.counterexample !== undefined) - Number(b.counterexample !== undefined) ||
+            a.message.length - b.message.length,
+        )[0] as Observation);
+  const hints = new Set(observations.map((o) => o.hint ?? byId.get(o.breaks)?.hint ?? ''));
+  const hint =
+    group.wiring !== undefined
+      ? (lead.hint ?? byId.get(group.wiring)?.hint ?? '')
+      : hints.size === 1
+        ? ([...hints][0] as string)
+        : (METHOD_HINTS[group.method] ?? [...hints].join(' '));
+  const title =
+    group.wiring !== undefined
+      ? `${byId.get(group.wiring)?.title ?? group.wiring}: ${lead.message}`
+      : `${group.method}: ${lead.message}`;
+  return {
+    method: group.method,
+    title,
+    breaks,
+    seenIn,
+    hint,
+    evidence: observations.map(
+      (o) => `breaks ${o.breaks}${o.breaks === o.seenIn ? '' : ` — seen while running ${o.seenIn}`}: ${o.message}`,
+    ),
+  };
+}
+
+/** The diagnosis as text, for test-runner messages and the CLI: one paragraph per finding. */
+export function formatDiagnosis(findings: readonly Finding[], options: { evidence?: number } = {}): string {
+  const shown = options.evidence ?? 3;
+  return findings
+    .map((finding, index) => {
+      const lines = [
+        `${index + 1}. ${finding.title}`,
+        `   breaks ${finding.breaks.join(', ')}${finding.seenIn.join() === finding.breaks.join() ? '' : ` (seen while running ${finding.seenIn.join(', ')})`}`,
+        `   hint: ${finding.hint}`,
+      ];
+      if (finding.evidence.length > 1) {
+        lines.push(...finding.evidence.slice(0, shown).map((line) => `   - ${line}`));
+        if (finding.evidence.length > shown) lines.push(`   - … ${finding.evidence.length - shown} more`);
+      }
+      return lines.join('\n');
+    })
+    .join('\n');
+}
