@@ -50,6 +50,7 @@ class SetThenPexpire extends MemoryStorage {
 export const failureDefects: readonly Defect[] = [
   {
     id: 'keys-type-error-on-non-string',
+    method: 'keys',
     description:
       'keys uses its pattern as a string before validating it, so keys(42) rejects with a TypeError instead of a StorageError.',
     targets: ['FAIL-01'],
@@ -57,6 +58,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'get-throws-synchronously',
+    method: 'get',
     description:
       'get validates its key in a plain (non-async) method, so an ill-formed key throws synchronously instead of rejecting.',
     targets: ['FAIL-02'],
@@ -64,12 +66,14 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'clear-returns-undefined',
+    method: 'clear',
     description: 'clear starts the deletion and returns undefined instead of a Promise.',
     targets: ['FAIL-02'],
     create: (ctx) => new ClearReturnsUndefined({ clock: ctx.clock }),
   },
   {
     id: 'mset-hangs-on-malformed-item',
+    method: 'mset',
     description:
       'mset drops an item that is not a [key, value] pair but still waits for its acknowledgement, so the call never settles.',
     targets: ['FAIL-03'],
@@ -78,6 +82,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'set-then-pexpire',
+    method: 'set',
     description:
       'set with a TTL writes the value first and applies the TTL afterwards, so an invalid TTL rejects after the value was overwritten and its old TTL removed.',
     targets: ['FAIL-04'],

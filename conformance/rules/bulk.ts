@@ -63,7 +63,11 @@ export const bulkRules: readonly Rule[] = [
         whileLive: async () =>
           expectEqual(await s.mget(['a', 'b', 'c']), ['1', '2', '3'], 'mget before the mset TTL passes'),
         afterDeadline: async () =>
-          expectEqual(await s.mget(['a', 'b', 'c']), [null, null, null], 'mget after the mset TTL passed'),
+          expectEqual(
+            await s.mget(['a', 'b', 'c']),
+            [null, null, null],
+            'mget of keys past the deadline given by mset(…, ttl)',
+          ),
       });
       await s.mset([['p', 'new']]);
       expectEqual(await s.ttl('p'), null, 'ttl("p") after mset without TTL over a key that had one');

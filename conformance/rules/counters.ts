@@ -80,8 +80,16 @@ export const counterRules: readonly Rule[] = [
           expectBetween(await s.ttl('n'), 0, ttl, 'ttl("n") after incr');
         },
         afterDeadline: async () => {
-          expectEqual(await s.get('n'), null, 'get("n") after the original deadline (incr must keep the TTL)');
-          expectEqual(await s.get('m'), null, 'get("m") after the original deadline (decr must keep the TTL)');
+          expectEqual(
+            await s.get('n'),
+            null,
+            'get("n") past the original deadline, after incr("n") (incr must keep the TTL)',
+          );
+          expectEqual(
+            await s.get('m'),
+            null,
+            'get("m") past the original deadline, after decr("m") (decr must keep the TTL)',
+          );
         },
       });
     },

@@ -140,18 +140,31 @@ export const failureRules: readonly Rule[] = [
       );
       await storage.set('p', 'x');
       await storage.set('bad', '1.5', 3_600_000);
-      for (const [method, args] of BAD_CALLS) await callSettled(storage, method, args, t.options.callTimeoutMs);
-      await callSettled(storage, 'incr', ['bad'], t.options.callTimeoutMs);
       await storage.set('max', '9223372036854775807');
-      await callSettled(storage, 'incr', ['max'], t.options.callTimeoutMs);
-      expectEqual(
-        await storage.mget(['k', 'n', 'p', 'bad', 'max']),
-        ['v', '5', 'x', '1.5', '9223372036854775807'],
-        'values after the rejected calls',
-      );
-      expectBetween(await storage.ttl('k'), 1, 3_600_000, 'ttl("k") after the rejected calls');
-      expectBetween(await storage.ttl('bad'), 1, 3_600_000, 'ttl("bad") after the rejected incr');
-      expectEqual(await storage.ttl('p'), null, 'ttl("p") after the rejected calls');
+      // The state is read back after each rejected call, so a change names the one call that made it.
+      const state = async () => ({
+        values: await storage.mget(['k', 'n', 'p', 'bad', 'max']),
+        k: await storage.ttl('k'),
+        bad: await storage.ttl('bad'),
+        p: await storage.ttl('p'),
+      });
+      const expectUnchanged = async (call: string) => {
+        const now = await state();
+        expectEqual(
+          now.values,
+          ['v', '5', 'x', '1.5', '9223372036854775807'],
+          `mget(["k", "n", "p", "bad", "max"]) after the rejected ${call}`,
+        );
+        expectBetween(now.k, 1, 3_600_000, `ttl("k") after the rejected ${call}`);
+        expectBetween(now.bad, 1, 3_600_000, `ttl("bad") after the rejected ${call}`);
+        expectEqual(now.p, null, `ttl("p") after the rejected ${call}`);
+      };
+      expectBetween(await storage.ttl('k'), 1, 3_600_000, 'ttl("k") after mset([…], 3600000)');
+      const calls: (readonly [string, readonly unknown[]])[] = [...BAD_CALLS, ['incr', ['bad']], ['incr', ['max']]];
+      for (const [method, args] of calls) {
+        await callSettled(storage, method, args, t.options.callTimeoutMs);
+        await expectUnchanged(describeCall(method, args));
+      }
     },
   },
 ];

@@ -105,7 +105,7 @@ export const namespaceRules: readonly Rule[] = [
         expectEqual(
           await b.mget(['k', '']),
           ['from b', 'empty'],
-          `mget of the second of ${names} after the first cleared`,
+          `mget of the second of ${names} after clear() of the first`,
         );
         expectEqual(await a.get('mine'), null, `get("mine") of the first of ${names} after its clear()`);
         await b.clear();

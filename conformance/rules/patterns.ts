@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { compilePattern } from '../contract/index.js';
 import type { RuleContext } from '../suite/context.js';
-import { expectSameKeys } from '../suite/expect.js';
+import { checking, expectSameKeys } from '../suite/expect.js';
 import { describeValue } from '../suite/failures.js';
 import { runProperty } from '../suite/property.js';
 import { GLOB_CASES, GLOB_KEYS } from './redis-glob-cases.js';
@@ -180,6 +180,7 @@ export const patternRules: readonly Rule[] = [
       });
       await runProperty(t, 'PAT-07', arbitrary, async ({ keys, patterns }) => {
         await s.clear();
+        expectSameKeys(await s.keys('*'), [], checking('NS-01', 'clear', 'keys("*") right after clear()'));
         await s.mset(keys.map((key) => [key, 'v'] as const));
         for (const pattern of patterns) {
           const matches = compilePattern(pattern);

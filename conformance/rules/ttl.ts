@@ -1,6 +1,6 @@
 /** Area: time and TTL. */
 import { MAX_TTL_MS } from '../contract/index.js';
-import { expectBetween, expectEqual, expectRejection, expectSameKeys } from '../suite/expect.js';
+import { checking, expectBetween, expectEqual, expectRejection, expectSameKeys } from '../suite/expect.js';
 import type { Rule } from './rule.js';
 
 const INVALID_TTLS: readonly unknown[] = [
@@ -63,13 +63,14 @@ export const ttlRules: readonly Rule[] = [
           ),
         whileLive: async () => expectEqual(await s.exists('e'), true, 'exists("e") at (or before) its deadline'),
         afterDeadline: async () => {
-          expectEqual(await s.exists('e'), false, 'exists of an expired key');
+          expectEqual(await s.exists('e'), false, 'exists("e") of a key mset(…, ttl) wrote, past its deadline');
           expectEqual(await s.ttl('t'), null, 'ttl of an expired key');
           expectEqual(await s.mget(['m', 'm']), [null, null], 'mget of an expired key');
           expectEqual(await s.get('g'), null, 'get of an expired key');
           await s.expire('c', LONG);
           expectEqual(await s.get('c'), null, 'get after expire() of an expired key (must not revive it)');
           expectEqual(await s.incr('b'), 1, 'incr of an expired key holding "41" (must start from 0)');
+          expectEqual(await s.get('b'), '1', 'get("b") after incr of an expired key (the new key is live)');
           expectEqual(await s.ttl('b'), null, 'ttl after incr of an expired key (the new key is persistent)');
           expectEqual(await s.decr('d'), -1, 'decr of an expired key holding "1" (must start from 0)');
           if (!t.unsupported.has('keys')) {
@@ -121,13 +122,17 @@ export const ttlRules: readonly Rule[] = [
       const remaining = await s.ttl('k');
       const elapsed = t.time.now() - before;
       if (t.time.mode === 'virtual')
-        expectEqual(remaining, ttl - 1_000, 'ttl("k") 1000 ms after set("k", "v", 1234567)');
+        expectEqual(
+          remaining,
+          ttl - 1_000,
+          checking(undefined, 'ttl', 'ttl("k") 1000 ms after set("k", "v", 1234567)'),
+        );
       else
         expectBetween(
           remaining,
           Math.floor(ttl - elapsed - t.time.toleranceMs),
           ttl,
-          'ttl("k") right after set("k", "v", 1234567)',
+          checking(undefined, 'ttl', 'ttl("k") right after set("k", "v", 1234567)'),
         );
       if (typeof remaining === 'number') expectEqual(Number.isInteger(remaining), true, 'ttl is a whole number of ms');
       await s.set('p', 'v');
@@ -225,9 +230,14 @@ export const ttlRules: readonly Rule[] = [
         );
         await expectRejection(() => s.expire('k', bad as number), 'OperationFailed', `expire("k", ${shown})`);
       }
-      expectEqual(await s.get('k'), 'v', 'get("k") after the rejected calls');
-      expectEqual(await s.exists('new'), false, 'exists("new") after the rejected calls');
-      expectBetween(await s.ttl('k'), 1, LONG, 'ttl("k") after the rejected calls (still the old deadline)');
+      expectEqual(await s.get('k'), 'v', 'get("k") after the rejected set(…), mset(…) and expire(…) calls');
+      expectEqual(await s.exists('new'), false, 'exists("new") after the rejected set(…) and mset(…) calls');
+      expectBetween(
+        await s.ttl('k'),
+        1,
+        LONG,
+        'ttl("k") after the rejected set(…), mset(…) and expire(…) calls (still the old deadline)',
+      );
     },
   },
   {

@@ -4,7 +4,8 @@
  */
 
 import { VirtualClock } from '../clock.js';
-import { type Clock, type SaStorage, systemClock } from '../contract/index.js';
+import { type Clock, isStorageError, SA_STORAGE_METHODS, type SaStorage, systemClock } from '../contract/index.js';
+import { describeCall } from './calls.js';
 import { expectBetween, type What } from './expect.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
 import { guardStorage } from './guard.js';
@@ -57,7 +58,12 @@ export class RuleContext {
   readonly #clock: Clock;
   readonly #disposers: (() => void | Promise<void>)[] = [];
   /** What the rule did so far, for the diagnosis: did time move, how many namespaces it used. */
-  readonly trace = { clockMoved: false, namespaces: new Set<string>() };
+  readonly trace: {
+    clockMoved: boolean;
+    namespaces: Set<string>;
+    /** The last call that rejected with a StorageError (a rule that needed it to succeed fails on it). */
+    lastRejection?: { method: string; call: string };
+  } = { clockMoved: false, namespaces: new Set<string>() };
 
   constructor(factory: StorageFactory, options: ResolvedOptions, unsupported: ReadonlySet<Capability> = new Set()) {
     this.#factory = factory;
@@ -94,7 +100,20 @@ export class RuleContext {
 
   /** A fresh, empty storage in its own namespace, guarded by the failure discipline. */
   async storage(namespace = nextNamespace()): Promise<SaStorage> {
-    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs);
+    return this.#recordRejections(guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs));
+  }
+
+  #recordRejections(storage: SaStorage): SaStorage {
+    const recorded: Record<string, unknown> = {};
+    for (const method of SA_STORAGE_METHODS) {
+      const call = (storage as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method];
+      recorded[method] = (...args: unknown[]) =>
+        (call as (...args: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+          if (isStorageError(error)) this.trace.lastRejection = { method, call: describeCall(method, args) };
+          throw error;
+        });
+    }
+    return recorded as unknown as SaStorage;
   }
 
   /** The backend object itself, unguarded (for rules that inspect raw behaviour such as sync throws). */

@@ -20,6 +20,8 @@ export interface Observation {
   readonly breaks: string;
   /** The method under test, when it can be told. */
   readonly method: string | undefined;
+  /** Every method the check names (the one under test among them): a finding may explain it through any. */
+  readonly candidates: readonly string[];
   /** The check's message. */
   readonly message: string;
   /** The check's own hint, when it has one. */
@@ -64,21 +66,66 @@ const METHOD_ORDER: readonly string[] = [
   'keys',
   'clear',
 ];
-const METHOD_WORD = new RegExp(`\\b(${SA_STORAGE_METHODS.join('|')})\\b(?![-'])`, 'g');
+const METHODS = SA_STORAGE_METHODS.join('|');
+/**
+ * A method named in a check's text: a call ("get(…)"), or a method word where prose names a call
+ * ("exists of…", "after incr", "created by incr"). Plain English ("8 KiB keys", "the deadline set")
+ * is not a mention.
+ */
+const MENTION = new RegExp(
+  `(^|\\bafter |\\bby |\\bvia |\\bthen |\\band )(${METHODS})\\b(?=\\(|\\s|$|,)|\\b(${METHODS})\\(`,
+  'g',
+);
+
+interface Mention {
+  readonly method: string;
+  /** Named after "after" or "by": the earlier call whose effect the check reads. */
+  readonly subject: boolean;
+}
+
+function mentions(text: string): Mention[] {
+  const head = text.split(/: (?:expected|missing|unexpected|resolved)/)[0] ?? text;
+  const afterAt = head.search(/\bafter\b/);
+  return [...head.matchAll(MENTION)].map((m) => ({
+    method: (m[2] ?? m[3]) as string,
+    subject: /^(after|by) /.test(m[1] ?? '') || (afterAt >= 0 && (m.index ?? 0) > afterAt),
+  }));
+}
 
 /**
- * The method a check's text puts under test: the first method named after "after" ("ttl after
- * expire(…)", "get after incr of …": the earlier call is the one whose effect is checked), else
- * the first method named.
+ * The method a check's text puts under test: the first method named after "after" or "by" ("ttl
+ * after expire(…)", "ttl of a counter created by incr": the earlier call is the one whose effect is
+ * checked), else the first method named.
  */
 export function methodUnderTest(text: string): string | undefined {
-  const head = text.split(/: (?:expected|missing|unexpected|resolved)/)[0] ?? text;
-  const after = head.search(/\bafter\b/);
-  if (after >= 0) {
-    const later = [...head.slice(after).matchAll(METHOD_WORD)][0];
-    if (later) return later[1];
-  }
-  return [...head.matchAll(METHOD_WORD)][0]?.[1];
+  const named = mentions(text);
+  return (named.find((m) => m.subject) ?? named[0])?.method;
+}
+
+/** The kind of a value as describeValue shows it ("a number in […]" is a number), if it can be told. */
+function shapeOf(shown: string): string | undefined {
+  if (shown === 'null') return 'nullable';
+  if (shown === 'undefined') return 'undefined';
+  if (shown.startsWith('"')) return 'string';
+  if (shown === 'true' || shown === 'false') return 'boolean';
+  if (shown.startsWith('[')) return 'array';
+  if (/^-?(\d|NaN|Infinity)/.test(shown) || /^a (whole )?number/.test(shown)) return 'number';
+  if (shown.startsWith('{')) return 'object';
+  return undefined;
+}
+
+/**
+ * A check that got an answer of the wrong kind (undefined for null, a count for a boolean, a string
+ * for a number) is about the method that answered, whatever call came before.
+ */
+function wrongShape(message: string): boolean {
+  const answer = message.match(/expected (.+?), got (.+?)(?: \(|$)/s);
+  if (!answer) return false;
+  const expected = shapeOf(answer[1] as string);
+  const got = shapeOf(answer[2] as string);
+  if (expected === undefined || got === undefined || expected === got) return false;
+  const valueOrNull = (a: string, b: string) => a === 'nullable' && ['string', 'number', 'array'].includes(b);
+  return !valueOrNull(expected, got) && !valueOrNull(got, expected);
 }
 
 /** The rule id a message is tagged with ("… [TTL-04]"), as the guard and the reference model tag theirs. */
@@ -95,10 +142,14 @@ export function observe(
 ): Observation {
   // A property failure reads "MODEL-01 property failed after 3 run(s) …: <check>": read the check.
   const own = message.replace(/^[A-Z]+-\d+ property failed after [^:]*: /, '');
+  const text = check.text ?? own;
+  const named = mentions(text);
+  const method = check.method ?? (wrongShape(own) ? named[0]?.method : undefined) ?? methodUnderTest(text);
   return {
     seenIn: rule.id,
     breaks: check.breaks ?? sentenceTag(own) ?? rule.id,
-    method: check.method ?? methodUnderTest(check.text ?? own),
+    method,
+    candidates: [...new Set([...(check.method !== undefined ? [check.method] : []), ...named.map((m) => m.method)])],
     message,
     hint: check.hint,
     clockMoved: trace.clockMoved,
@@ -119,7 +170,8 @@ const METHOD_HINTS: Readonly<Record<string, string>> = {
   set: 'set(k, v, ttl) replaces value and deadline: deadline = now + ttl in ms (fractions rounded up, never seconds), no TTL means persistent; check the arguments first with assertWellFormedString and normalizeOptionalTtl so nothing is written on bad input.',
   get: 'get(k) resolves to the stored string, exactly as written, or null (never undefined) for a missing key or one past its deadline (live while now <= deadline).',
   delete: 'delete(k) resolves (also for a missing key) and removes exactly that key, the key taken literally.',
-  exists: 'exists(k) resolves to a boolean, with the same expiry test as get (live while now <= deadline), the key taken literally.',
+  exists:
+    'exists(k) resolves to a boolean, with the same expiry test as get (live while now <= deadline), the key taken literally.',
   ttl: 'ttl(k) resolves to the whole milliseconds left (deadline − now) for a live key with a deadline, and to null for a persistent, missing or expired key.',
   expire:
     'expire(k, ttl) sets the deadline of a LIVE key to now + ttl in ms (replacing, not adding), does nothing to a missing or expired key, and rejects a bad TTL through normalizeRequiredTtl before changing anything.',
@@ -136,6 +188,12 @@ const METHOD_HINTS: Readonly<Record<string, string>> = {
 function methodRank(method: string): number {
   const index = METHOD_ORDER.indexOf(method);
   return index < 0 ? METHOD_ORDER.length : index;
+}
+
+function compareScores(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++)
+    if ((a[i] as number) !== (b[i] as number)) return (a[i] as number) - (b[i] as number);
+  return 0;
 }
 
 const RULE_ORDER = (rules: readonly RuleInfo[]) => new Map(rules.map((rule, index) => [rule.id, index]));
@@ -156,37 +214,40 @@ export function diagnose(observations: readonly Observation[], rules: readonly R
   const groups: Group[] = [];
   const wiring = observations.filter((o) => WIRING[o.seenIn] !== undefined);
   for (const probe of wiring) groups.push({ method: 'wiring', wiring: probe.seenIn, observations: [probe] });
-  const rest = observations.filter((o) => WIRING[o.seenIn] === undefined);
-  const catchAll: Observation[] = [];
-  for (const o of rest) {
+  const rest: Observation[] = [];
+  for (const o of observations.filter((o) => WIRING[o.seenIn] === undefined)) {
     const explainedBy = groups.find((g) => g.wiring !== undefined && WIRING[g.wiring]?.(o));
-    if (explainedBy) {
-      explainedBy.observations.push(o);
-      continue;
-    }
-    // The model rule and the property rules are catch-alls: they join a finding their script names.
-    if (o.counterexample !== undefined) {
-      catchAll.push(o);
-      continue;
-    }
-    const method = o.method ?? 'unknown';
-    const group = groups.find((g) => g.wiring === undefined && g.method === method);
-    if (group) group.observations.push(o);
-    else groups.push({ method, observations: [o] });
+    if (explainedBy) explainedBy.observations.push(o);
+    else rest.push(o);
   }
-  for (const o of catchAll) {
-    const script = o.counterexample ?? '';
-    const named = groups.find((g) => g.wiring === undefined && g.method === o.method);
-    const joined =
-      named ??
-      groups
-        .filter((g) => g.wiring === undefined)
-        .find((g) => new RegExp(`\\b${g.method}\\(`).test(script));
-    if (joined) joined.observations.push(o);
-    else groups.push({ method: o.method ?? 'unknown', observations: [o] });
+  // Greedy cover: the method that explains the most failed checks (a property's catch-all counting
+  // last, the method under test breaking ties, then the more basic method) makes a finding, again.
+  const remaining = new Set(rest);
+  while (remaining.size > 0) {
+    let best: { method: string; covered: Observation[]; score: number[] } | undefined;
+    const methods = new Set([...remaining].flatMap((o) => (o.candidates.length ? o.candidates : ['unknown'])));
+    for (const method of methods) {
+      const covered = [...remaining].filter((o) =>
+        o.candidates.length ? o.candidates.includes(method) : method === 'unknown',
+      );
+      const direct = covered.filter((o) => o.counterexample === undefined);
+      const score = [
+        direct.filter((o) => o.method === method).length,
+        direct.length,
+        covered.filter((o) => o.method === method).length,
+        covered.length,
+        -methodRank(method),
+      ];
+      if (best === undefined || compareScores(score, best.score) > 0) best = { method, covered, score };
+    }
+    const chosen = best as { method: string; covered: Observation[] };
+    for (const o of chosen.covered) remaining.delete(o);
+    groups.push({ method: chosen.method, observations: chosen.covered });
   }
+  const onlyCatchAll = (g: Group) => g.observations.every((o) => o.counterexample !== undefined);
   groups.sort((a, b) => {
     if ((a.wiring !== undefined) !== (b.wiring !== undefined)) return a.wiring !== undefined ? -1 : 1;
+    if (onlyCatchAll(a) !== onlyCatchAll(b)) return onlyCatchAll(a) ? 1 : -1;
     return methodRank(a.method) - methodRank(b.method);
   });
   return groups.map((group) => toFinding(group, byId, order));

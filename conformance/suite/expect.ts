@@ -20,7 +20,7 @@ export function checking(breaks: string | undefined, method: string | undefined,
 }
 
 const text = (what: What) => (typeof what === 'string' ? what : what.what);
-const tag = (what: What): CheckTag => (typeof what === 'string' ? {} : what);
+const tag = (what: What): CheckTag => (typeof what === 'string' ? { text: what } : { ...what, text: what.what });
 const fail = (what: What, message: string) => new RuleFailure(`${text(what)}: ${message}`, { check: tag(what) });
 
 function same(a: unknown, b: unknown): boolean {
@@ -58,11 +58,7 @@ export function expectSameKeys(actual: readonly string[], expected: readonly str
 }
 
 /** The call must reject with a StorageError of `kind` (the guard already rejects sync throws and plain errors). */
-export async function expectRejection(
-  call: () => Promise<unknown>,
-  kind: StorageErrorKind,
-  what: What,
-): Promise<void> {
+export async function expectRejection(call: () => Promise<unknown>, kind: StorageErrorKind, what: What): Promise<void> {
   let outcome: { value: unknown } | { error: unknown };
   try {
     outcome = { value: await call() };

@@ -13,6 +13,8 @@ export interface CheckTag {
   readonly method?: string;
   /** A hint that fits this check better than its rule's hint. */
   readonly hint?: string;
+  /** The check's own text, without the answer (filled in by the expect helpers). */
+  readonly text?: string;
 }
 
 /** A contract violation found by a rule. */

@@ -8,6 +8,7 @@ import { contractRules, stubRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { callSettled, sampleArgs } from './calls.js';
 import { FactoryError, type ResolvedOptions, RuleContext } from './context.js';
+import { diagnose, type Finding, type Observation, observe } from './diagnosis.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
 import type { Capability, ConformanceReport, RuleResult, StorageFactory, SuiteOptions } from './types.js';
 
@@ -41,6 +42,10 @@ export class ConformanceSession {
   /** Set when the backend cannot be checked at all (factory fails, every call not implemented). */
   #blocker: string | undefined;
   readonly #results: RuleResult[] = [];
+  /** Each failed rule's failed check, for the diagnosis. */
+  readonly #observations = new Map<string, Observation>();
+  /** One run per rule: the runner adapters may ask for a rule the diagnosis already ran. */
+  readonly #runs = new Map<string, Promise<RuleResult>>();
   readonly #startedAt = new Date();
   readonly #startedMs = performance.now();
 
@@ -110,7 +115,44 @@ export class ConformanceSession {
     return undefined;
   }
 
-  async runRule(rule: Rule): Promise<RuleResult> {
+  /** Runs a rule once; asking again gives the same result. */
+  runRule(rule: Rule): Promise<RuleResult> {
+    let run = this.#runs.get(rule.id);
+    if (run === undefined) {
+      run = this.#runRule(rule);
+      this.#runs.set(rule.id, run);
+    }
+    return run;
+  }
+
+  /** Runs every selected rule not run yet, in registry order. */
+  async runAll(): Promise<void> {
+    for (const rule of this.rules) await this.runRule(rule);
+  }
+
+  /** Probable root causes of the failures so far, most basic first (see diagnosis.ts). */
+  diagnosis(): Finding[] {
+    if (this.#blocker !== undefined) {
+      const failed = this.#results.filter((r) => r.status === 'fail').map((r) => r.id);
+      if (failed.length === 0) return [];
+      return [
+        {
+          method: 'factory',
+          title: this.#blocker,
+          breaks: failed,
+          seenIn: failed,
+          hint: /^not implemented/.test(this.#blocker)
+            ? 'if this backend is a stub on purpose, check the stub contract instead (expect: "unimplemented", --expect unimplemented)'
+            : 'the suite could not get a working storage from the factory: fix the factory (or the connection it needs) first',
+          evidence: [this.#blocker],
+        },
+      ];
+    }
+    const observations = this.#results.flatMap((r) => this.#observations.get(r.id) ?? []);
+    return diagnose(observations, this.rules);
+  }
+
+  async #runRule(rule: Rule): Promise<RuleResult> {
     if (this.#resolved === undefined) await this.prepare();
     const options = this.#resolved as ResolvedOptions;
     const started = performance.now();
@@ -140,7 +182,9 @@ export class ConformanceSession {
       return finish({ status: 'pass' });
     } catch (error) {
       if (error instanceof Inconclusive) return finish({ status: 'skip', reason: `inconclusive: ${error.message}` });
+      const trace = { clockMoved: context.trace.clockMoved, namespaces: context.trace.namespaces.size };
       if (error instanceof RuleFailure) {
+        this.#observations.set(rule.id, observe(rule, error.message, error.check, trace, error.counterexample));
         return finish({
           status: 'fail',
           reason: error.message,
@@ -149,7 +193,19 @@ export class ConformanceSession {
         });
       }
       if (error instanceof FactoryError) return finish({ status: 'fail', reason: error.message });
-      return finish({ status: 'fail', reason: `unexpected error: ${describeValue(error)}` });
+      const reason = `unexpected error: ${describeValue(error)}`;
+      // A call the rule needed rejected: the call that rejected is the one under test.
+      const rejected = context.trace.lastRejection;
+      this.#observations.set(
+        rule.id,
+        observe(
+          rule,
+          rejected ? `${rejected.call} rejected with ${describeValue(error)}` : reason,
+          rejected ? { method: rejected.method } : {},
+          trace,
+        ),
+      );
+      return finish({ status: 'fail', reason });
     } finally {
       clearTimeout(timer);
       await context.dispose();
@@ -161,9 +217,11 @@ export class ConformanceSession {
     const counts = { pass: 0, fail: 0, skip: 0 };
     for (const result of results) counts[result.status]++;
     const conformant = counts.fail === 0 && counts.pass > 0;
+    const diagnosis = this.diagnosis();
     return {
       conformant,
-      headline: this.#headline(conformant, counts, results),
+      headline: this.#headline(conformant, counts, results, diagnosis),
+      diagnosis,
       clock: this.clock,
       expect: this.expect,
       seed: this.seed,
@@ -174,7 +232,12 @@ export class ConformanceSession {
     };
   }
 
-  #headline(conformant: boolean, counts: ConformanceReport['counts'], results: RuleResult[]): string {
+  #headline(
+    conformant: boolean,
+    counts: ConformanceReport['counts'],
+    results: RuleResult[],
+    diagnosis: readonly Finding[],
+  ): string {
     const total = results.length;
     const skipped = counts.skip > 0 ? `, ${counts.skip} skipped` : '';
     if (this.#blocker !== undefined) return `NOT CONFORMANT — ${this.#blocker}`;
@@ -185,8 +248,9 @@ export class ConformanceSession {
     }
     if (conformant) return `CONFORMANT — ${counts.pass} of ${total} rules passed${skipped}`;
     if (counts.pass === 0 && counts.fail === 0) return `NOT CONFORMANT — no rule ran${skipped}`;
-    const first = results.find((r) => r.status === 'fail');
-    return `NOT CONFORMANT — ${counts.fail} of ${total} rules failed${skipped} (first: ${first?.id} ${first?.title})`;
+    const first = diagnosis[0];
+    const causes = `${diagnosis.length} probable cause${diagnosis.length === 1 ? '' : 's'}`;
+    return `NOT CONFORMANT — ${counts.fail} of ${total} rules failed${skipped}, ${causes} (first: ${first?.title ?? 'unknown'})`;
   }
 }
 

@@ -3,6 +3,9 @@
  * that comes back.
  */
 import type { Clock, SaStorage } from '../contract/index.js';
+import type { Finding } from './diagnosis.js';
+
+export type { Finding } from './diagnosis.js';
 
 /** What the suite hands the factory each time it needs a fresh storage. */
 export interface FactoryContext {
@@ -87,7 +90,8 @@ export type Area =
   | 'failures'
   | 'concurrency'
   | 'model'
-  | 'stub';
+  | 'stub'
+  | 'wiring';
 
 /** The citable part of a rule. */
 export interface RuleInfo {
@@ -131,6 +135,8 @@ export interface ConformanceReport {
   readonly conformant: boolean;
   /** One line that sums up the verdict, e.g. "not implemented: every method rejects with InternalError". */
   readonly headline: string;
+  /** Probable root causes of the failures, most basic first: read this before the rule results. */
+  readonly diagnosis: readonly Finding[];
   readonly clock: ClockMode;
   readonly expect: 'conformant' | 'unimplemented';
   readonly seed: number;

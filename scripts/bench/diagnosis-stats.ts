@@ -39,12 +39,23 @@ for (const defect of defects) {
   });
   const failing = report.results.filter((r) => r.status === 'fail');
   const findings = (report as { diagnosis?: readonly FindingLike[] }).diagnosis;
-  const method = (defect as { method?: string }).method;
+  const declared = (defect as { method?: string | readonly string[] }).method;
+  const methods = declared === undefined ? [] : typeof declared === 'string' ? [declared] : declared;
+  const method = methods.length ? methods.join('|') : undefined;
   const firstFinding = findings?.[0];
-  const first = firstFinding ? `${firstFinding.method}: ${firstFinding.title}` : `${failing[0]?.id} ${failing[0]?.reason}`;
+  const first = firstFinding
+    ? `${firstFinding.method}: ${firstFinding.title}`
+    : `${failing[0]?.id} ${failing[0]?.reason}`;
   const firstNamesMethod =
     method !== undefined &&
-    (firstFinding ? firstFinding.method === method : new RegExp(`\\b${method}\\(`).test(failing[0]?.reason ?? ''));
+    (firstFinding
+      ? methods.includes(firstFinding.method ?? '')
+      : new RegExp(`\\b(${method})\\(`).test(failing[0]?.reason ?? ''));
+  if (process.env.DIAGNOSIS_DEBUG && !firstNamesMethod && findings) {
+    for (const f of findings as readonly (FindingLike & { evidence?: readonly string[] })[]) {
+      console.log(`[${defect.id}] ${f.method}: ${(f.evidence ?? []).map((e) => e.slice(0, 140)).join('\n      ')}`);
+    }
+  }
   rows.push({
     id: defect.id,
     method,
