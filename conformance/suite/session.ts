@@ -196,16 +196,19 @@ export class ConformanceSession {
       const reason = `unexpected error: ${describeValue(error)}`;
       // A call the rule needed rejected: the call that rejected is the one under test.
       const rejected = context.trace.lastRejection;
-      this.#observations.set(
-        rule.id,
-        observe(
-          rule,
-          rejected ? `${rejected.call} rejected with ${describeValue(error)}` : reason,
-          rejected ? { method: rejected.method } : {},
-          trace,
-        ),
+      const observation = observe(
+        rule,
+        rejected ? `${rejected.call} rejected with ${describeValue(error)}` : reason,
+        rejected ? { method: rejected.method } : {},
+        trace,
       );
-      return finish({ status: 'fail', reason });
+      this.#observations.set(rule.id, observation);
+      return finish({
+        status: 'fail',
+        reason,
+        breaks: observation.breaks,
+        ...(observation.method !== undefined ? { method: observation.method } : {}),
+      });
     } finally {
       clearTimeout(timer);
       await context.dispose();

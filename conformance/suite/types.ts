@@ -124,6 +124,10 @@ export interface RuleResult {
   readonly status: RuleStatus;
   /** Why it failed or was skipped. */
   readonly reason?: string;
+  /** A failure: the rule whose sentence the failed check verifies (may differ from `id`, the rule running). */
+  readonly breaks?: string;
+  /** A failure: the method the failed check puts under test, when it can be told. */
+  readonly method?: string;
   /** The smallest failing case found (a shrunk command sequence for property rules). */
   readonly counterexample?: string;
   /** What re-runs exactly this failure. */
