@@ -15,12 +15,14 @@ import { patternDefects } from './patterns.js';
 import { saTokenRustDefects } from './sa-token-rust.js';
 import { stubDefects } from './stub.js';
 import { ttlDefects } from './ttl.js';
+import { wiringDefects } from './wiring.js';
 
 export type { Defect } from './defect.js';
 export { type KnownHole, knownHoles } from './holes.js';
 export { SharedMapStorage } from './shared-map-storage.js';
 
 export const defects: readonly Defect[] = [
+  ...wiringDefects,
   ...keysValuesDefects,
   ...ttlDefects,
   ...bulkDefects,

@@ -36,7 +36,7 @@ export interface Observation {
 
 /** A probable root cause: what the report leads with. */
 export interface Finding {
-  /** The method whose behaviour is wrong ("set", "keys", …), or "wiring" for a probe's finding. */
+  /** The method whose behaviour is wrong ("set", "keys", …), or "clock" / "namespace" for a wiring probe's finding. */
   readonly method: string;
   /** One line: what is wrong, from the smallest failing check. */
   readonly title: string;
@@ -213,7 +213,9 @@ export function diagnose(observations: readonly Observation[], rules: readonly R
   const byId = new Map(rules.map((rule) => [rule.id, rule]));
   const groups: Group[] = [];
   const wiring = observations.filter((o) => WIRING[o.seenIn] !== undefined);
-  for (const probe of wiring) groups.push({ method: 'wiring', wiring: probe.seenIn, observations: [probe] });
+  for (const probe of wiring) {
+    groups.push({ method: probe.method ?? 'wiring', wiring: probe.seenIn, observations: [probe] });
+  }
   const rest: Observation[] = [];
   for (const o of observations.filter((o) => WIRING[o.seenIn] === undefined)) {
     const explainedBy = groups.find((g) => g.wiring !== undefined && WIRING[g.wiring]?.(o));
