@@ -8,6 +8,7 @@ import { counterDefects } from './counters.js';
 import type { Defect } from './defect.js';
 import { failureDefects } from './failures.js';
 import { formerHoleDefects } from './former-holes.js';
+import { hazardDefects } from './hazards.js';
 import { keysValuesDefects } from './keys-values.js';
 import { modelDefects } from './model.js';
 import { namespaceDefects } from './namespaces.js';
@@ -35,4 +36,5 @@ export const defects: readonly Defect[] = [
   ...stubDefects,
   ...saTokenRustDefects,
   ...formerHoleDefects,
+  ...hazardDefects,
 ];

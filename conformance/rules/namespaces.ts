@@ -2,7 +2,7 @@
 
 import type { RuleContext } from '../suite/context.js';
 import { nextNamespace } from '../suite/context.js';
-import { expectEqual, expectSameKeys } from '../suite/expect.js';
+import { checking, expectEqual, expectSameKeys } from '../suite/expect.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -110,6 +110,39 @@ export const namespaceRules: readonly Rule[] = [
         expectEqual(await a.get('mine'), null, `get("mine") of the first of ${names} after its clear()`);
         await b.clear();
       });
+    },
+  },
+  {
+    id: 'NS-04',
+    area: 'namespaces',
+    title: 'a key that begins with the namespace is its own key',
+    spec: 'Inside one storage every string is its own key, including one that begins with the storage’s own namespace: `k` and `<namespace>k` (or `<namespace>:k`) are two keys, each read, listed and deleted as written.',
+    hint: 'always store namespace + key, even when the key already begins with the namespace: never test whether a key "is already prefixed".',
+    async run(t) {
+      const namespace = nextNamespace();
+      const s = await t.storage(namespace);
+      const prefixed = `${namespace}k`;
+      const separated = `${namespace}:k`;
+      await s.set('k', 'plain');
+      await s.set(prefixed, 'prefixed');
+      await s.set(separated, 'separated');
+      const shown = (key: string) => JSON.stringify(key);
+      const what = (call: string) =>
+        checking(undefined, 'set', `${call}, after set(…) of "k", <namespace>k and <namespace>:k`);
+      expectEqual(
+        await s.mget(['k', prefixed, separated]),
+        ['plain', 'prefixed', 'separated'],
+        what(`mget(["k", ${shown(prefixed)}, ${shown(separated)}])`),
+      );
+      if (!t.unsupported.has('keys')) {
+        expectSameKeys(await s.keys('*'), ['k', prefixed, separated], what('keys("*")'));
+      }
+      await s.delete(prefixed);
+      expectEqual(
+        await s.mget(['k', prefixed, separated]),
+        ['plain', null, 'separated'],
+        checking(undefined, 'delete', `mget of the three keys after delete(${shown(prefixed)})`),
+      );
     },
   },
 ];

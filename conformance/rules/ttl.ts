@@ -311,4 +311,68 @@ export const ttlRules: readonly Rule[] = [
       for (const key of ['n', 'u', 'm']) expectEqual(await s.ttl(key), null, `ttl("${key}") after a write with no TTL`);
     },
   },
+  {
+    id: 'TTL-11',
+    area: 'ttl',
+    title: 'expiry never undoes a newer write',
+    spec: 'A key crossing its deadline while other calls write, extend or re-create it keeps the newer write: reclaiming an expired entry never removes a value or deadline written after the key expired or was extended.',
+    hint: 'reclaim an expired entry in the same step that finds it expired (no await in between), or re-check it before deleting (delete only if it is still the same expired entry); an expiry index must re-check the entry’s current deadline.',
+    async run(t) {
+      const s = await t.storage();
+      // One key per reading method, so a lost write names the method whose reclaiming lost it.
+      const readers = {
+        get: (key: string) => s.get(key),
+        exists: (key: string) => s.exists(key),
+        ttl: (key: string) => s.ttl(key),
+        mget: (key: string) => s.mget([key]),
+      } as const;
+      await t.liveThenGone({
+        write: async (ttl) => {
+          await s.mset(
+            [...Object.keys(readers).map((reader): [string, string] => [`w-${reader}`, 'old']), ['c', '41']],
+            ttl,
+          );
+          await s.set('e', 'v', ttl);
+        },
+        // At its deadline the key is still live: extend it while reads meet it.
+        whileLive: async () => {
+          await Promise.all([s.get('e'), s.expire('e', LONG), s.get('e')]);
+        },
+        afterDeadline: async () => {
+          // Each read meets the expired entry while a write of the same key is in flight.
+          for (const [reader, read] of Object.entries(readers)) {
+            const key = `w-${reader}`;
+            await Promise.all([read(key), s.set(key, 'new', reader === 'ttl' ? LONG : undefined), read(key)]);
+          }
+          await Promise.all([s.get('c'), s.incr('c'), s.get('c')]);
+          for (const reader of Object.keys(readers)) {
+            const key = `w-${reader}`;
+            expectEqual(
+              await s.get(key),
+              'new',
+              checking(
+                undefined,
+                reader,
+                `get("${key}") after set("${key}", "new") raced with ${reader}(…) of its expired entry (written by mset(…, ttl))`,
+              ),
+            );
+          }
+          expectEqual(
+            await s.get('c'),
+            '1',
+            checking(
+              undefined,
+              'get',
+              'get("c") after incr("c") raced with get("c") of its expired entry (written by mset(…, ttl))',
+            ),
+          );
+          expectEqual(
+            await s.get('e'),
+            'v',
+            'get("e") past its old deadline, after expire("e", 3600000) at the deadline raced with get("e")',
+          );
+        },
+      });
+    },
+  },
 ];
