@@ -90,7 +90,7 @@ export const concurrencyRules: readonly Rule[] = [
     area: 'concurrency',
     title: 'concurrent histories are linearizable',
     spec: 'Every history of concurrent get, set, delete, incr and decr calls on a few keys is linearizable: it equals some sequential execution that respects real-time order.',
-    hint: 'the history in the message shows the overlapping calls and results that no sequential order explains; look for lost updates and stale reads (caches, replicas, read-modify-write).',
+    hint: 'the operation named after "contradicts it" answered something no sequential order explains: replay the calls one at a time to tell a wrong answer of that operation on its own from a lost update (read-modify-write) or a stale read (cache, replica).',
     requires: ['atomic-counters'],
     async run(t) {
       const rounds = 6;

@@ -74,7 +74,7 @@ export const failureRules: readonly Rule[] = [
     area: 'failures',
     title: 'every failure is a StorageError with a kind and a message',
     spec: 'Every rejection carries a `StorageError` (recognised by `isStorageError`) whose `kind` is one of OperationFailed, KeyNotFound, SerializationError, ConnectionError, InternalError and whose message is not empty.',
-    hint: 'wrap driver errors with new StorageError(kind, message, { cause }) in one place; never let a TypeError or a driver error escape.',
+    hint: 'map every driver or runtime error to a StorageError in one place (toStorageError, or new StorageError(kind, message, { cause })); never let a TypeError or a driver error escape.',
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of BAD_CALLS) {
@@ -127,7 +127,7 @@ export const failureRules: readonly Rule[] = [
     area: 'failures',
     title: 'a rejected call changes nothing',
     spec: 'A call that rejects leaves every key, value and TTL as it was.',
-    hint: 'validate every argument before the first write, and make read-modify-write steps (incr) check before storing.',
+    hint: 'the message names the rejected call that changed something: check every argument (assertWellFormedString, normalizeOptionalTtl / normalizeRequiredTtl, assertEntryList, assertKeyList) before the first write, and step counters through stepCounter before storing.',
     async run(t) {
       // Raw backend: the guard would turn a misbehaving call into an early rule failure.
       const storage = await t.rawStorage();

@@ -137,7 +137,7 @@ export const keysValuesRules: readonly Rule[] = [
     area: 'keys-values',
     title: 'ill-formed strings are rejected and change nothing',
     spec: 'A key, value or pattern that is an ill-formed string (a lone UTF-16 surrogate) rejects with `SerializationError` and changes nothing.',
-    hint: 'validate with String.prototype.isWellFormed before encoding; UTF-8 encoders silently replace lone surrogates with U+FFFD, so two distinct keys would collide.',
+    hint: 'check keys and values with assertWellFormedString (String.prototype.isWellFormed) before encoding; UTF-8 encoders silently replace lone surrogates with U+FFFD, so two distinct keys would collide.',
     async run(t) {
       const s = await t.storage();
       await s.set('\ufffd', 'replacement-char key');
@@ -164,7 +164,7 @@ export const keysValuesRules: readonly Rule[] = [
     area: 'keys-values',
     title: 'keys, values and patterns that are not strings are rejected',
     spec: 'A key, value or pattern that is not a string (a number, `undefined`, `null`, an object…) rejects with `SerializationError` and changes nothing.',
-    hint: 'check for implicit String(x) conversions: 42 and "42" must not become the same key.',
+    hint: 'check keys and values with assertWellFormedString before using them: no implicit String(x), so 42 and "42" never become the same key.',
     async run(t) {
       const s = await t.storage();
       await s.set('42', 'string key');

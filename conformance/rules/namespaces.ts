@@ -66,7 +66,7 @@ export const namespaceRules: readonly Rule[] = [
     area: 'namespaces',
     title: 'storages in different namespaces never see each other’s keys',
     spec: 'Two storages whose namespaces are not prefixes of one another never see, list or count each other’s keys, even when a namespace contains `* ? [ ] \\`.',
-    hint: 'escape glob metacharacters of the prefix (\\*, \\?, \\[, \\], \\\\) wherever it is used in a pattern, and strip exactly the prefix from listed keys.',
+    hint: 'escape the namespace with escapeGlob wherever it goes into a pattern (SCAN MATCH, KEYS), and strip exactly the namespace from listed keys.',
     requires: ['namespaces'],
     async run(t) {
       await withPairs(t, async (a, b, names) => {
@@ -92,7 +92,7 @@ export const namespaceRules: readonly Rule[] = [
     area: 'namespaces',
     title: 'clear never touches another namespace',
     spec: '`clear()` removes nothing outside its own storage, even when its namespace, read as a glob, would match the other storage’s keys.',
-    hint: 'clear must delete keys matching the escaped prefix only (SCAN MATCH <escaped prefix>*), never KEYS prefix* or FLUSHDB.',
+    hint: 'clear must select keys by the exact namespace: SCAN MATCH escapeGlob(namespace) + "*" on a server whose matcher honours escapes, or a plain prefix comparison; never KEYS prefix* or FLUSHDB.',
     requires: ['namespaces'],
     async run(t) {
       await withPairs(t, async (a, b, names) => {

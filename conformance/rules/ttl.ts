@@ -41,7 +41,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'an expired key is invisible to every method',
     spec: 'Once past its deadline a key is invisible to get, exists, ttl, mget and keys; expire does not revive it; incr and decr start again from 0 and the new key is persistent.',
-    hint: 'check every method for a lazy-expiry test, not only get (exists, keys and incr are the usual misses).',
+    hint: 'every reading method needs the same expiry test as get (live while now <= deadline): exists, ttl, mget, keys and incr/decr (a counter past its deadline starts again from 0) are the usual misses.',
     async run(t) {
       const s = await t.storage();
       // Each method first meets its own untouched expired key: a lazy-expiry backend reclaims an
@@ -145,7 +145,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'expire sets a new deadline on a live key',
     spec: '`expire(k, t)` on a live key sets its deadline to now + t, extending or shortening it, and gives a persistent key a deadline.',
-    hint: 'check that expire uses milliseconds (PEXPIRE, not EXPIRE) and replaces rather than adds to the deadline.',
+    hint: 'expire sets deadline = now + ttl in milliseconds (PEXPIRE, not EXPIRE), replacing the old deadline; a key at its exact deadline is still live, so expire there extends it.',
     async run(t) {
       const s = await t.storage();
       await s.set('k', 'v', 10_000);
@@ -204,7 +204,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'invalid TTLs are rejected and change nothing',
     spec: 'A TTL that is not a finite number in (0, 10^15] ms (0, negative, NaN, ±Infinity, too large, not a number) rejects with `OperationFailed` in set, mset and expire, and changes nothing.',
-    hint: 'validate the TTL before writing anything; Redis answers SET … PX 0 with an error but the backend must check first so the value is not written.',
+    hint: 'check the TTL with normalizeOptionalTtl (set, mset) or normalizeRequiredTtl (expire) before writing anything, so a rejected call leaves the key as it was.',
     async run(t) {
       const s = await t.storage();
       await s.set('k', 'v', LONG);
@@ -245,7 +245,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'expire requires a TTL',
     spec: '`expire(k, null)` and `expire(k, undefined)` reject with `OperationFailed` and leave the key as it was.',
-    hint: 'check that a missing TTL in expire is not treated as "persist" or as 0.',
+    hint: 'check expire\'s TTL with normalizeRequiredTtl: a missing TTL rejects, it is neither "persist" nor 0.',
     async run(t) {
       const s = await t.storage();
       await s.set('k', 'v', LONG);
@@ -295,7 +295,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'the largest TTL is accepted and null means no TTL',
     spec: 'A TTL of 10^15 ms is accepted; `null` and `undefined` as the TTL of set or mset mean "persistent".',
-    hint: 'check for an upper bound below 10^15 or an overflow when converting to a deadline; treat null like undefined.',
+    hint: 'normalizeOptionalTtl / normalizeRequiredTtl accept up to 10^15 ms: check for a lower bound of your own (2^31 − 1 is a setTimeout limit) or an overflow when converting to a deadline; null and undefined mean no TTL.',
     async run(t) {
       const s = await t.storage();
       await s.set('max', 'v', MAX_TTL_MS);

@@ -184,10 +184,13 @@ export class ConformanceSession {
       if (error instanceof Inconclusive) return finish({ status: 'skip', reason: `inconclusive: ${error.message}` });
       const trace = { clockMoved: context.trace.clockMoved, namespaces: context.trace.namespaces.size };
       if (error instanceof RuleFailure) {
-        this.#observations.set(rule.id, observe(rule, error.message, error.check, trace, error.counterexample));
+        const observation = observe(rule, error.message, error.check, trace, error.counterexample);
+        this.#observations.set(rule.id, observation);
         return finish({
           status: 'fail',
           reason: error.message,
+          breaks: observation.breaks,
+          ...(observation.method !== undefined ? { method: observation.method } : {}),
           ...(error.counterexample !== undefined ? { counterexample: error.counterexample } : {}),
           ...(error.replay !== undefined ? { replay: { ...error.replay, ruleId: rule.id } } : {}),
         });
