@@ -4,7 +4,7 @@
  */
 
 import { MemoryStorage } from '../../implementations/memory/index.js';
-import { compilePattern, type Entry, type Ttl } from '../contract/index.js';
+import { assertWellFormedString, compilePattern, type Entry, type Ttl } from '../contract/index.js';
 import type { FactoryContext } from '../suite/types.js';
 
 export class MultiBugStorage extends MemoryStorage {
@@ -31,7 +31,7 @@ export class MultiBugStorage extends MemoryStorage {
 
   /** keys-case-insensitive */
   override async keys(pattern: string): Promise<string[]> {
-    if (typeof pattern !== 'string') return super.keys(pattern);
+    assertWellFormedString(pattern, 'pattern');
     const matches = compilePattern(pattern.toLowerCase());
     return (await super.keys('*')).filter((key) => matches(key.toLowerCase()));
   }

@@ -128,6 +128,17 @@ function wrongShape(message: string): boolean {
   return !valueOrNull(expected, got) && !valueOrNull(got, expected);
 }
 
+/** The sentence that fixes what each method answers: a wrong kind of answer breaks it, wherever it is seen. */
+const SHAPE_SENTENCE: Readonly<Record<string, string>> = {
+  get: 'KV-01',
+  exists: 'KV-06',
+  ttl: 'TTL-04',
+  mget: 'BULK-01',
+  incr: 'CTR-02',
+  decr: 'CTR-02',
+  keys: 'PAT-06',
+};
+
 /** The rule id a message is tagged with ("… [TTL-04]"), as the guard and the reference model tag theirs. */
 export function sentenceTag(message: string): string | undefined {
   return message.match(/\[([A-Z]+-\d+)\]/)?.[1];
@@ -144,10 +155,11 @@ export function observe(
   const own = message.replace(/^[A-Z]+-\d+ property failed after [^:]*: /, '');
   const text = check.text ?? own;
   const named = mentions(text);
-  const method = check.method ?? (wrongShape(own) ? named[0]?.method : undefined) ?? methodUnderTest(text);
+  const shape = wrongShape(own);
+  const method = check.method ?? (shape ? named[0]?.method : undefined) ?? methodUnderTest(text);
   return {
     seenIn: rule.id,
-    breaks: check.breaks ?? sentenceTag(own) ?? rule.id,
+    breaks: check.breaks ?? sentenceTag(own) ?? (shape && method ? SHAPE_SENTENCE[method] : undefined) ?? rule.id,
     method,
     candidates: [...new Set([...(check.method !== undefined ? [check.method] : []), ...named.map((m) => m.method)])],
     message,
@@ -168,11 +180,12 @@ const WIRING: Readonly<Record<string, (o: Observation) => boolean>> = {
 /** What each method must do, naming the kit helper that does it: the hint of a finding over several sentences. */
 const METHOD_HINTS: Readonly<Record<string, string>> = {
   set: 'set(k, v, ttl) replaces value and deadline: deadline = now + ttl in ms (fractions rounded up, never seconds), no TTL means persistent; check the arguments first with assertWellFormedString and normalizeOptionalTtl so nothing is written on bad input.',
-  get: 'get(k) resolves to the stored string, exactly as written, or null (never undefined) for a missing key or one past its deadline (live while now <= deadline).',
-  delete: 'delete(k) resolves (also for a missing key) and removes exactly that key, the key taken literally.',
+  get: 'get(k) resolves to the stored string, exactly as written, or null (never undefined) for a missing key or one past its deadline (live while now <= deadline); a key that is not a well-formed string rejects (assertWellFormedString).',
+  delete:
+    'delete(k) resolves (also for a missing key) and removes exactly that key, the key taken literally; a key that is not a well-formed string rejects (assertWellFormedString).',
   exists:
-    'exists(k) resolves to a boolean, with the same expiry test as get (live while now <= deadline), the key taken literally.',
-  ttl: 'ttl(k) resolves to the whole milliseconds left (deadline − now) for a live key with a deadline, and to null for a persistent, missing or expired key.',
+    'exists(k) resolves to a boolean, with the same expiry test as get (live while now <= deadline), the key taken literally; a key that is not a well-formed string rejects (assertWellFormedString).',
+  ttl: 'ttl(k) resolves to the whole milliseconds left (deadline − now) for a live key with a deadline, and to null for a persistent, missing or expired key; a key that is not a well-formed string rejects (assertWellFormedString).',
   expire:
     'expire(k, ttl) sets the deadline of a LIVE key to now + ttl in ms (replacing, not adding), does nothing to a missing or expired key, and rejects a bad TTL through normalizeRequiredTtl before changing anything.',
   mset: 'mset(entries, ttl) writes every pair or none: check the whole list (assertEntryList, normalizeOptionalTtl) before writing, the last pair of a repeated key wins, and all pairs get the same deadline.',
@@ -180,7 +193,7 @@ const METHOD_HINTS: Readonly<Record<string, string>> = {
   mdel: 'mdel(keys) removes every key listed (missing ones are skipped, not an error); check the list with assertKeyList first.',
   incr: 'incr/decr go through stepCounter: a canonical 64-bit integer string steps by one (a missing or expired key starts from 0 and is persistent, an existing key keeps its deadline), anything else rejects with OperationFailed and is left as it was.',
   decr: 'incr/decr go through stepCounter: a canonical 64-bit integer string steps by one (a missing or expired key starts from 0 and is persistent, an existing key keeps its deadline), anything else rejects with OperationFailed and is left as it was.',
-  keys: 'keys(pattern) lists each live key of this storage once, as written (namespace removed exactly, nothing else), matching Redis glob syntax: use compilePattern/matchesPattern for the match and escapeGlob when the namespace goes into a server-side pattern.',
+  keys: 'keys(pattern) lists each live key of this storage once, as written (namespace removed exactly, nothing else), matching Redis glob syntax: check the pattern with assertWellFormedString, match with compilePattern/matchesPattern, and escapeGlob the namespace when it goes into a server-side pattern.',
   clear:
     'clear() removes every key of this storage, the empty key included, and no key of another namespace: select by the exact prefix (escapeGlob it in a SCAN/KEYS pattern).',
 };
@@ -268,6 +281,8 @@ function toFinding(group: Group, byId: Map<string, RuleInfo>, order: Map<string,
       : ([...observations].sort(
           (a, b) =>
             Number(a.counterexample !== undefined) - Number(b.counterexample !== undefined) ||
+            Number(a.method !== group.method) - Number(b.method !== group.method) ||
+            (order.get(a.seenIn) ?? 1e9) - (order.get(b.seenIn) ?? 1e9) ||
             a.message.length - b.message.length,
         )[0] as Observation);
   const hints = new Set(observations.map((o) => o.hint ?? byId.get(o.breaks)?.hint ?? ''));
