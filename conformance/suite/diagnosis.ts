@@ -77,6 +77,8 @@ const MENTION = new RegExp(
   'g',
 );
 
+const CALL = new RegExp(`\\b(${METHODS})\\(`, 'g');
+
 interface Mention {
   readonly method: string;
   /** Named after "after" or "by": the earlier call whose effect the check reads. */
@@ -161,7 +163,14 @@ export function observe(
     seenIn: rule.id,
     breaks: check.breaks ?? sentenceTag(own) ?? (shape && method ? SHAPE_SENTENCE[method] : undefined) ?? rule.id,
     method,
-    candidates: [...new Set([...(check.method !== undefined ? [check.method] : []), ...named.map((m) => m.method)])],
+    // A property's shrunk script names every call that led to the failure: any of them may be the cause.
+    candidates: [
+      ...new Set([
+        ...(check.method !== undefined ? [check.method] : []),
+        ...named.map((m) => m.method),
+        ...[...(counterexample ?? '').matchAll(CALL)].map((m) => m[1] as string),
+      ]),
+    ],
     message,
     hint: check.hint,
     clockMoved: trace.clockMoved,
@@ -225,12 +234,15 @@ export function diagnose(observations: readonly Observation[], rules: readonly R
   const order = RULE_ORDER(rules);
   const byId = new Map(rules.map((rule) => [rule.id, rule]));
   const groups: Group[] = [];
-  const wiring = observations.filter((o) => WIRING[o.seenIn] !== undefined);
+  // A probe's own finding (tagged with its sentence); a guard failure seen during a probe is not.
+  const isProbe = (o: Observation) =>
+    WIRING[o.seenIn] !== undefined && o.breaks === o.seenIn && (o.method === 'clock' || o.method === 'namespace');
+  const wiring = observations.filter(isProbe);
   for (const probe of wiring) {
     groups.push({ method: probe.method ?? 'wiring', wiring: probe.seenIn, observations: [probe] });
   }
   const rest: Observation[] = [];
-  for (const o of observations.filter((o) => WIRING[o.seenIn] === undefined)) {
+  for (const o of observations.filter((o) => !isProbe(o))) {
     const explainedBy = groups.find((g) => g.wiring !== undefined && WIRING[g.wiring]?.(o));
     if (explainedBy) explainedBy.observations.push(o);
     else rest.push(o);
