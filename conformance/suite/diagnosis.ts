@@ -181,9 +181,10 @@ export function observe(
 
 /** Wiring rules: when one fails, the observations its mistake explains join its finding. */
 const WIRING: Readonly<Record<string, (o: Observation) => boolean>> = {
-  'WIRE-01': (o) => o.clockMoved,
+  // A clock the backend does not read (or reads late) makes every TTL answer depend on real time.
+  'WIRE-01': (o) => o.clockMoved || o.breaks.startsWith('TTL-') || o.method === 'ttl' || o.method === 'expire',
   'WIRE-02': (o) => o.namespaces > 1,
-  'WIRE-03': (o) => o.clockMoved,
+  'WIRE-03': (o) => o.clockMoved || o.breaks.startsWith('TTL-') || o.method === 'ttl' || o.method === 'expire',
 };
 
 /** What each method must do, naming the kit helper that does it: the hint of a finding over several sentences. */
