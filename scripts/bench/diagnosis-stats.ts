@@ -72,6 +72,7 @@ const named = rows.filter((r) => r.firstNamesMethod).length;
 console.log(`defects: ${rows.length}`);
 console.log(`failing rules per defect: median ${median(failingRules)}, max ${Math.max(...failingRules)}`);
 console.log(`findings per defect: median ${median(findingCounts)}, max ${Math.max(...findingCounts)}`);
+console.log(`defects that read as exactly one finding: ${rows.filter((r) => r.findings === 1).length}/${rows.length}`);
 console.log(
   `first finding names the defect's method: ${named}/${rows.length} (${((100 * named) / rows.length).toFixed(1)} %)`,
 );
