@@ -79,6 +79,10 @@ const MENTION = new RegExp(
 
 const CALL = new RegExp(`\\b(${METHODS})\\(`, 'g');
 
+/** A check that reads a key at (or just before) its deadline: the expiry test is under test too. */
+const EXPIRY_EDGE =
+  /at (?:\(or before\) )?(?:its|the) (?:exact )?deadline|before \S+ expires|before the \S+ TTL passes|\(deadline s \+ 1\)/;
+
 interface Mention {
   readonly method: string;
   /** Named after "after" or "by": the earlier call whose effect the check reads. */
@@ -169,6 +173,8 @@ export function observe(
         ...(check.method !== undefined ? [check.method] : []),
         ...named.map((m) => m.method),
         ...[...(counterexample ?? '').matchAll(CALL)].map((m) => m[1] as string),
+        // A key read at its deadline meets the expiry test every read shares; get's is the reference one.
+        ...(EXPIRY_EDGE.test(text) ? ['get'] : []),
       ]),
     ],
     message,
@@ -259,8 +265,11 @@ export function diagnose(observations: readonly Observation[], rules: readonly R
         o.candidates.length ? o.candidates.includes(method) : method === 'unknown',
       );
       const direct = covered.filter((o) => o.counterexample === undefined);
+      const underTest = direct.filter((o) => o.method === method).length;
+      // A check that puts the method under test counts twice as much as one that only involves it.
       const score = [
-        direct.filter((o) => o.method === method).length,
+        underTest + 0.5 * (direct.length - underTest),
+        underTest,
         direct.length,
         covered.filter((o) => o.method === method).length,
         covered.length,
