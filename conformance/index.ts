@@ -3,6 +3,7 @@
 export { VirtualClock } from './clock.js';
 export { contractRules, type Rule, stubRules } from './rules/index.js';
 export { checkConformance } from './suite/check.js';
+export { type Finding, formatDiagnosis } from './suite/diagnosis.js';
 export { formatFailure, replayEnv } from './suite/format.js';
 export { CAPABILITIES, SuiteOptionsError } from './suite/options.js';
 export { type RunSuiteOptions, runSaStorageSuite, type TestRunnerApi } from './suite/runners.js';

@@ -50,6 +50,7 @@ const readJson = (name: string) => JSON.parse(readFileSync(file(name), 'utf8')) 
 interface JsonReport {
   conformant: boolean;
   headline: string;
+  diagnosis: { method: string; title: string; breaks: string[]; hint: string }[];
   seed: number;
   target: string;
   kit: { name: string; version: string };
@@ -228,6 +229,10 @@ describe.concurrent('sa-storage-kit check', () => {
       expect(result.reason, result.id).toContain('keys(');
     }
     expect(Object.keys(report.replayCommands).sort()).toEqual([...failing].sort());
+    // One bug, one finding, and the text report leads with it.
+    expect(report.diagnosis.map((finding) => finding.method)).toEqual(['keys']);
+    expect(run.stdout.indexOf('Diagnosis: 1 probable root cause')).toBeGreaterThanOrEqual(0);
+    expect(run.stdout.indexOf('Diagnosis: 1 probable root cause')).toBeLessThan(run.stdout.indexOf('Results by area'));
     for (const id of failing) expect(report.replayCommands[id]).toContain(`--only ${id} --seed `);
 
     expect(run.stdout).toContain(`Failures (${failing.length})`);
@@ -238,8 +243,11 @@ describe.concurrent('sa-storage-kit check', () => {
 
     const xml = readFileSync(file('defective/report.xml'), 'utf8');
     expectWellFormedXml(xml);
-    expect(xml.match(/<testcase /g)).toHaveLength(contractRules.length);
-    expect(xml.match(/<failure /g)).toHaveLength(failing.length);
+    expect(xml.match(/<testcase classname="sa-storage-kit\.(?!diagnosis)/g)).toHaveLength(contractRules.length);
+    expect(xml.match(/<failure [^>]*type="NotConformant"/g)).toHaveLength(failing.length);
+    // The diagnosis leads the XML: one failed testcase per probable root cause, before the rules.
+    expect(xml.match(/<failure [^>]*type="ProbableRootCause"/g)).toHaveLength(report.diagnosis.length);
+    expect(xml.indexOf('ProbableRootCause')).toBeLessThan(xml.indexOf('NotConformant'));
     expect(xml).toContain(`failures="${failing.length}"`);
 
     const markdown = readFileSync(file('defective/report.md'), 'utf8');

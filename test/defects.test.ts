@@ -78,6 +78,18 @@ describe('every defect is reported by each rule it targets', () => {
   );
 });
 
+/** Several defects in one backend: each override is one bug, each bug must read as one finding. */
+describe('a backend with several bugs reads as one finding per bug', () => {
+  test('get → undefined, expire adds to the deadline, mset drops its TTL, keys is case-insensitive', async () => {
+    const { MultiBugStorage } = await import('../conformance/defects/multi-bug.js');
+    const report = await checkConformance((ctx) => new MultiBugStorage(ctx), { seed: 1 });
+    expect(
+      report.diagnosis.map((finding) => finding.method),
+      report.diagnosis.map((finding) => finding.title).join('\n'),
+    ).toEqual(['get', 'expire', 'mset', 'keys']);
+  });
+});
+
 describe('coverage of the registry', () => {
   test('every contract and stub rule is the target of at least one defect', () => {
     const targeted = new Set(defects.flatMap((defect) => defect.targets));
@@ -151,9 +163,9 @@ const KNOWN_CRASHES: Readonly<Record<string, readonly string[]>> = {};
  * The whole profile against every defect, to catch rules that crash on odd answers (about 10 s,
  * most of it the one real-clock defect).
  */
-describe('no rule crashes on a defect', () => {
+describe('no rule crashes on a defect, and the report leads with its method', () => {
   test.each(defects.map((defect) => [defect.id, defect] as const))(
-    'every rule gives a verdict on %s',
+    'every rule gives a verdict on %s, and the first finding names its method',
     async (_id, defect) => {
       const report = await check(defect, 'all');
       const crashed = report.results.filter((r) => CRASH.test(r.reason ?? ''));
@@ -161,6 +173,11 @@ describe('no rule crashes on a defect', () => {
         crashed.map((r) => r.id),
         crashed.map((r) => `${r.id}: ${r.reason}`).join('\n'),
       ).toEqual(KNOWN_CRASHES[defect.id] ?? []);
+      // Caught for the right reason: the report's first finding (over the whole profile) names the
+      // defect's method, not whatever rule happened to fail first.
+      const methods = typeof defect.method === 'string' ? [defect.method] : defect.method;
+      const first = report.diagnosis[0];
+      expect(methods, `${defect.id}: the first finding is ${first?.method}: ${first?.title}`).toContain(first?.method);
     },
     60_000,
   );

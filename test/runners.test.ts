@@ -37,4 +37,15 @@ describe('runSaStorageSuite with { runner: "node:test" }', () => {
     expect(run.stdout).toContain('get("k") at (or before) its deadline: expected "v", got null');
     expect(run.stdout).toContain('if this fails, check:');
   });
+
+  test('the diagnosis leads: the first test names the probable root cause, the sentence and one hint', () => {
+    const run = runNodeTest('test/node-runner/seconds-ttl.node-test.ts');
+    expect(run.status).toBe(1);
+    const diagnosis = run.stdout.indexOf('diagnosis: probable root causes, most basic first');
+    expect(diagnosis, run.stdout).toBeGreaterThanOrEqual(0);
+    expect(diagnosis).toBeLessThan(run.stdout.indexOf('TTL-01: a key lives until'));
+    // Only TTL-01 runs here: one failed read at the deadline, so the finding is about get, with TTL-01's hint.
+    expect(run.stdout).toMatch(/1 probable root cause .*\n\s*1\. get: get\("k"\) at \(or before\) its deadline/);
+    expect(run.stdout).toMatch(/breaks TTL-01\n\s*hint: check the comparison at the deadline/);
+  });
 });

@@ -59,6 +59,7 @@ class MsetValidatesWhileWriting extends MemoryStorage {
 export const bulkDefects: readonly Defect[] = [
   {
     id: 'mget-deduplicates-keys',
+    method: 'mget',
     description:
       'mget answers each distinct key once, so a duplicated key shortens the result and shifts every later position.',
     targets: ['BULK-01'],
@@ -66,24 +67,28 @@ export const bulkDefects: readonly Defect[] = [
   },
   {
     id: 'mset-ignores-ttl',
+    method: 'mset',
     description: 'mset drops its TTL argument (MSET has none), so every item it writes is persistent.',
     targets: ['BULK-03'],
     create: (ctx) => new MsetIgnoresTtl({ clock: ctx.clock }),
   },
   {
     id: 'mset-first-item-wins',
+    method: 'mset',
     description: 'mset de-duplicates its items keeping the first occurrence of a key instead of the last.',
     targets: ['BULK-04'],
     create: (ctx) => new MsetFirstWins({ clock: ctx.clock }),
   },
   {
     id: 'mdel-stops-at-first-missing',
+    method: 'mdel',
     description: 'mdel stops at the first key that does not exist, leaving every later key in place.',
     targets: ['BULK-05'],
     create: (ctx) => new MdelStopsAtMissing({ clock: ctx.clock }),
   },
   {
     id: 'mset-validates-while-writing',
+    method: 'mset',
     description:
       'mset validates each item only when it writes it, so a bad last item rejects the call after the earlier items were written.',
     targets: ['BULK-06'],

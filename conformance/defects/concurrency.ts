@@ -56,6 +56,7 @@ class SingleFlightGet extends MemoryStorage {
 export const concurrencyDefects: readonly Defect[] = [
   {
     id: 'counter-read-modify-write',
+    method: ['incr', 'decr'],
     description:
       'incr and decr read the value, wait for a round trip and write the result back, so concurrent calls lose updates.',
     targets: ['CONC-01', 'CONC-02', 'CONC-04'],
@@ -63,6 +64,7 @@ export const concurrencyDefects: readonly Defect[] = [
   },
   {
     id: 'decr-read-modify-write',
+    method: 'decr',
     description:
       'decr (unlike incr) is a read-modify-write over two round trips, so decrements racing with increments are lost.',
     targets: ['CONC-02'],
@@ -70,6 +72,7 @@ export const concurrencyDefects: readonly Defect[] = [
   },
   {
     id: 'get-single-flight-stale-read',
+    method: 'get',
     description:
       'get hands a caller the answer of a read of the same key already in flight, even when a write completed after that read started.',
     targets: ['CONC-04'],

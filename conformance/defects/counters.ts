@@ -91,18 +91,21 @@ class CounterUsesDoubles extends SharedMapStorage {
 export const counterDefects: readonly Defect[] = [
   {
     id: 'new-counter-gets-default-ttl',
+    method: ['incr', 'decr'],
     description: 'incr and decr give a counter they create a default TTL of one day instead of making it persistent.',
     targets: ['CTR-01'],
     create: (ctx) => new NewCounterDefaultTtl({ clock: ctx.clock }),
   },
   {
     id: 'counter-resolves-string',
+    method: ['incr', 'decr'],
     description: 'incr and decr resolve to the driver’s string reply ("42") instead of a number.',
     targets: ['CTR-01', 'CTR-02'],
     create: (ctx) => new CounterResolvesString({ clock: ctx.clock }),
   },
   {
     id: 'counter-parses-with-number',
+    method: ['incr', 'decr'],
     description:
       'incr and decr parse the stored value with Number(), so " 1", "+1", "1.0", "1e3" and "" are counted instead of refused.',
     targets: ['CTR-04'],
@@ -110,6 +113,7 @@ export const counterDefects: readonly Defect[] = [
   },
   {
     id: 'counter-wraps-at-64-bits',
+    method: 'incr',
     description:
       'incr past 9223372036854775807 wraps around to the most negative value instead of rejecting with OperationFailed.',
     targets: ['CTR-05'],
@@ -117,6 +121,7 @@ export const counterDefects: readonly Defect[] = [
   },
   {
     id: 'counter-uses-doubles',
+    method: ['incr', 'decr'],
     description: 'incr and decr compute in JavaScript numbers, so counters beyond 2^53 lose their last digits.',
     targets: ['CTR-05', 'CTR-06'],
     create: (ctx) => new CounterUsesDoubles(ctx),

@@ -12,6 +12,11 @@ export interface Defect {
   readonly id: string;
   /** One sentence: what is wrong, phrased like a bug report. */
   readonly description: string;
+  /**
+   * The method whose code is wrong: the report's first finding must name it (one of them, when
+   * the one flaw is shared by several methods, e.g. a key encoding used by get and set).
+   */
+  readonly method: string | readonly string[];
   /** Rule ids that MUST fail on this backend (others may fail too). */
   readonly targets: readonly string[];
   /** Set for the deviations of sa-token-rust listed at the end of CONTRACT.md (emulated in memory). */

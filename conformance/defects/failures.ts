@@ -106,6 +106,7 @@ class GetHangsOnExpired extends MemoryStorage {
 export const failureDefects: readonly Defect[] = [
   {
     id: 'keys-type-error-on-non-string',
+    method: 'keys',
     description:
       'keys uses its pattern as a string before validating it, so keys(42) rejects with a TypeError instead of a StorageError.',
     targets: ['FAIL-01'],
@@ -113,6 +114,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'get-throws-synchronously',
+    method: 'get',
     description:
       'get validates its key in a plain (non-async) method, so an ill-formed key throws synchronously instead of rejecting.',
     targets: ['FAIL-02'],
@@ -120,12 +122,14 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'clear-returns-undefined',
+    method: 'clear',
     description: 'clear starts the deletion and returns undefined instead of a Promise.',
     targets: ['FAIL-02'],
     create: (ctx) => new ClearReturnsUndefined({ clock: ctx.clock }),
   },
   {
     id: 'mset-hangs-on-malformed-item',
+    method: 'mset',
     description:
       'mset drops an item that is not a [key, value] pair but still waits for its acknowledgement, so the call never settles.',
     targets: ['FAIL-03'],
@@ -134,6 +138,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'set-then-pexpire',
+    method: 'set',
     description:
       'set with a TTL writes the value first and applies the TTL afterwards, so an invalid TTL rejects after the value was overwritten and its old TTL removed.',
     targets: ['FAIL-04'],
@@ -141,6 +146,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'mdel-messageless-error',
+    method: 'mdel',
     description:
       'mdel rejects a bad key list with a look-alike of a StorageError (brand, name and kind) whose message is empty.',
     // FAIL-01 probes mdel itself; BULK-06 sees it only through the guard every rule runs behind.
@@ -149,6 +155,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'ttl-sync-for-deadlines',
+    method: 'ttl',
     description: 'ttl answers a key that has a TTL synchronously with a bare number instead of a Promise.',
     // FAIL-02's own calls never give a key a TTL first: only the guard of TTL-04 meets it.
     targets: ['TTL-04'],
@@ -156,6 +163,7 @@ export const failureDefects: readonly Defect[] = [
   },
   {
     id: 'get-hangs-on-expired-key',
+    method: 'get',
     description: 'get of a key that was written with a TTL never settles once the key has expired.',
     // FAIL-03's own calls never wait for a TTL to run out: only the guard of TTL-01 meets it.
     targets: ['TTL-01'],

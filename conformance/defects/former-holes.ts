@@ -64,18 +64,21 @@ class KeysReturnsSet extends MemoryStorage {
 export const formerHoleDefects: readonly Defect[] = [
   {
     id: 'exists-key-as-glob',
+    method: 'exists',
     description: 'exists is implemented as `KEYS <key>`, so exists("a*") is true when only "ab" is stored.',
     targets: ['KV-10'],
     create: (ctx) => new ExistsKeyAsGlob({ clock: ctx.clock }),
   },
   {
     id: 'delete-key-as-glob',
+    method: 'delete',
     description: 'delete removes every key that the key, read as a glob, matches, so delete("a*") also deletes "ab".',
     targets: ['KV-10'],
     create: (ctx) => new DeleteKeyAsGlob({ clock: ctx.clock }),
   },
   {
     id: 'keys-truncated-at-1024-chars',
+    method: ['set', 'get'],
     description:
       'keys are silently truncated to 1024 characters, so two long keys that share their first 1024 characters are one key.',
     targets: ['KV-04'],
@@ -83,12 +86,14 @@ export const formerHoleDefects: readonly Defect[] = [
   },
   {
     id: 'expire-capped-at-int32',
+    method: 'expire',
     description: 'expire refuses TTLs above 2^31 − 1 ms (a setTimeout limit), although set accepts up to 10^15 ms.',
     targets: ['TTL-10'],
     create: (ctx) => new ExpireCappedAtInt32({ clock: ctx.clock }),
   },
   {
     id: 'keys-returns-set',
+    method: 'keys',
     description: 'keys resolves to a Set of keys instead of an array.',
     targets: ['PAT-06'],
     create: (ctx) => new KeysReturnsSet({ clock: ctx.clock }),

@@ -8,6 +8,7 @@ import { counterDefects } from './counters.js';
 import type { Defect } from './defect.js';
 import { failureDefects } from './failures.js';
 import { formerHoleDefects } from './former-holes.js';
+import { hazardDefects } from './hazards.js';
 import { keysValuesDefects } from './keys-values.js';
 import { modelDefects } from './model.js';
 import { namespaceDefects } from './namespaces.js';
@@ -15,6 +16,7 @@ import { patternDefects } from './patterns.js';
 import { saTokenRustDefects } from './sa-token-rust.js';
 import { stubDefects } from './stub.js';
 import { ttlDefects } from './ttl.js';
+import { wiringDefects } from './wiring.js';
 
 export type { Defect } from './defect.js';
 export { type KnownHole, knownHoles } from './holes.js';
@@ -22,6 +24,7 @@ export { SharedMapStorage } from './shared-map-storage.js';
 
 /** Every deliberately broken backend; each rule of the registry catches at least one. */
 export const defects: readonly Defect[] = [
+  ...wiringDefects,
   ...keysValuesDefects,
   ...ttlDefects,
   ...bulkDefects,
@@ -34,4 +37,5 @@ export const defects: readonly Defect[] = [
   ...stubDefects,
   ...saTokenRustDefects,
   ...formerHoleDefects,
+  ...hazardDefects,
 ];

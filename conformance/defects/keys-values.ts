@@ -82,42 +82,49 @@ class KeysNormalised extends MemoryStorage {
 export const keysValuesDefects: readonly Defect[] = [
   {
     id: 'get-missing-returns-undefined',
+    method: 'get',
     description: 'get resolves to undefined instead of null for a key that was never written.',
     targets: ['KV-01'],
     create: (ctx) => new GetMissingUndefined({ clock: ctx.clock }),
   },
   {
     id: 'empty-value-reads-as-null',
+    method: 'get',
     description: 'get answers `value || null`, so a stored empty string reads back as null.',
     targets: ['KV-02'],
     create: (ctx) => new EmptyValueIsNull({ clock: ctx.clock }),
   },
   {
     id: 'value-cut-at-nul',
+    method: 'set',
     description: 'set stores values as C strings, so everything after the first NUL character is lost.',
     targets: ['KV-03'],
     create: (ctx) => new ValueCutAtNul({ clock: ctx.clock }),
   },
   {
     id: 'value-truncated-at-64k',
+    method: 'set',
     description: 'set silently truncates values to 65,535 characters, like a VARCHAR column.',
     targets: ['KV-04'],
     create: (ctx) => new ValueTruncatedAt64k({ clock: ctx.clock }),
   },
   {
     id: 'delete-missing-rejects',
+    method: 'delete',
     description: 'delete of a key that does not exist rejects with KeyNotFound instead of resolving.',
     targets: ['KV-05'],
     create: (ctx) => new DeleteMissingRejects({ clock: ctx.clock }),
   },
   {
     id: 'exists-returns-count',
+    method: 'exists',
     description: 'exists resolves to the Redis EXISTS count (1 or 0) instead of a boolean.',
     targets: ['KV-06'],
     create: (ctx) => new ExistsReturnsCount({ clock: ctx.clock }),
   },
   {
     id: 'lone-surrogates-replaced',
+    method: ['set', 'get'],
     description:
       'get and set encode keys and values to UTF-8 without a well-formedness check, so a lone surrogate silently becomes U+FFFD and collides with the real "\\ufffd" key.',
     targets: ['KV-07'],
@@ -125,6 +132,7 @@ export const keysValuesDefects: readonly Defect[] = [
   },
   {
     id: 'non-string-keys-coerced',
+    method: ['set', 'get'],
     description:
       'get and set convert keys and values with String(x), so the number 42 is accepted and becomes the key "42".',
     targets: ['KV-08'],
@@ -132,6 +140,7 @@ export const keysValuesDefects: readonly Defect[] = [
   },
   {
     id: 'keys-unicode-normalised',
+    method: ['set', 'get'],
     description: 'get and set normalise keys to NFC, so "e\\u0301" and "\\u00e9" are stored as one key.',
     targets: ['KV-09'],
     create: (ctx) => new KeysNormalised({ clock: ctx.clock }),

@@ -33,6 +33,7 @@ class MdelForgetsLastKey extends MemoryStorage {
 export const modelDefects: readonly Defect[] = [
   {
     id: 'expire-at-deadline-ignored',
+    method: 'expire',
     description:
       'expire treats a key with 0 ms left as already expired, so expire at the key’s exact deadline does not extend it and the key vanishes 1 ms later.',
     targets: ['TTL-05', 'MODEL-01'],
@@ -43,6 +44,7 @@ export const modelDefects: readonly Defect[] = [
   },
   {
     id: 'exists-false-at-deadline',
+    method: 'exists',
     description:
       'exists answers false for a key at its exact deadline (it tests the remaining TTL for > 0) while get still returns the key.',
     targets: ['TTL-02', 'MODEL-01'],
@@ -50,6 +52,7 @@ export const modelDefects: readonly Defect[] = [
   },
   {
     id: 'mdel-forgets-last-key',
+    method: 'mdel',
     description: 'mdel’s loop stops one key early, so the last key of every batch is left in place.',
     targets: ['BULK-05', 'MODEL-01'],
     create: (ctx) => new MdelForgetsLastKey({ clock: ctx.clock }),

@@ -32,12 +32,14 @@ class PrefixGlobInKeys extends SharedMapStorage {
 export const namespaceDefects: readonly Defect[] = [
   {
     id: 'clear-skips-empty-key',
+    method: 'clear',
     description: 'clear deletes the keys that keys("*") lists through a truthiness filter, so the empty key survives.',
     targets: ['NS-01'],
     create: (ctx) => new ClearSkipsEmptyKey({ clock: ctx.clock }),
   },
   {
     id: 'prefix-glob-in-keys',
+    method: 'keys',
     description:
       'keys selects this storage’s entries with the glob `<prefix>*` without escaping the prefix, so a namespace such as "a*" lists the keys of namespace "ab".',
     targets: ['NS-02'],

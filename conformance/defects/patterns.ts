@@ -142,30 +142,35 @@ class KeysReturnsPrefixed extends SharedMapStorage {
 export const patternDefects: readonly Defect[] = [
   {
     id: 'keys-case-insensitive',
+    method: 'keys',
     description: 'keys matches case-insensitively, so "A" also lists "a".',
     targets: ['PAT-01'],
     create: (ctx) => new CaseInsensitiveGlob({ clock: ctx.clock }),
   },
   {
     id: 'glob-star-needs-one-char',
+    method: 'keys',
     description: 'keys translates `*` as "one or more characters" (`.+`), so "a*" does not list "a".',
     targets: ['PAT-01', 'PAT-07'],
     create: (ctx) => new StarNeedsOneChar({ clock: ctx.clock }),
   },
   {
     id: 'glob-backslash-literal',
+    method: 'keys',
     description: 'keys has no escape character, so "a\\*c" looks for a backslash instead of a literal star.',
     targets: ['PAT-02'],
     create: (ctx) => new BackslashLiteral({ clock: ctx.clock }),
   },
   {
     id: 'glob-bang-negation',
+    method: 'keys',
     description: 'keys reads `[!b]` as a negated class, as fnmatch does, where Redis reads `!` as a class member.',
     targets: ['PAT-03'],
     create: (ctx) => new BangNegation({ clock: ctx.clock }),
   },
   {
     id: 'keys-regexp-glob',
+    method: 'keys',
     description:
       'keys translates the glob to a Unicode RegExp, so Redis’s edge cases differ and `?` matches a whole code point instead of one UTF-8 byte.',
     targets: ['PAT-03', 'PAT-04', 'PAT-07'],
@@ -173,6 +178,7 @@ export const patternDefects: readonly Defect[] = [
   },
   {
     id: 'glob-question-matches-code-unit',
+    method: 'keys',
     description:
       'keys matches on UTF-16 code units (a RegExp without the u flag), so `??` matches "日本" and "🙂" but not "é".',
     targets: ['PAT-04'],
@@ -180,18 +186,21 @@ export const patternDefects: readonly Defect[] = [
   },
   {
     id: 'empty-key-bare-redis-matcher',
+    method: 'keys',
     description: 'keys uses Redis’s bare matcher for the empty key, so "**" does not list the key "".',
     targets: ['PAT-05'],
     create: (ctx) => new EmptyKeyBareMatcher({ clock: ctx.clock }),
   },
   {
     id: 'keys-skips-empty-key',
+    method: 'keys',
     description: 'keys filters its result with a truthiness test, so the empty key is never listed.',
     targets: ['PAT-05'],
     create: (ctx) => new EmptyKeySkipped({ clock: ctx.clock }),
   },
   {
     id: 'keys-scan-pages-overlap',
+    method: 'keys',
     description:
       'keys pages through the key space with an inclusive cursor, so the last key of every page of 100 is listed twice.',
     targets: ['PAT-06'],
@@ -199,6 +208,7 @@ export const patternDefects: readonly Defect[] = [
   },
   {
     id: 'keys-returns-prefixed-keys',
+    method: 'keys',
     description: 'keys returns the stored keys with their namespace prefix instead of the logical keys.',
     targets: ['PAT-06', 'NS-02'],
     create: (ctx) => new KeysReturnsPrefixed(ctx),

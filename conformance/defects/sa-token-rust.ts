@@ -264,6 +264,7 @@ const origin = 'sa-token-rust' as const;
 export const saTokenRustDefects: readonly Defect[] = [
   {
     id: 'rust-memory-keys-regex',
+    method: 'keys',
     description:
       'memory keys turns the glob into a RegExp by replacing `*` with `.*`, unanchored and unescaped, so "a" lists every key containing an "a".',
     targets: ['PAT-01'],
@@ -272,6 +273,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-memory-expire-revives',
+    method: 'expire',
     description:
       'memory expire sets a new deadline on an entry without checking whether it has already expired, reviving it.',
     targets: ['TTL-06'],
@@ -280,6 +282,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-memory-exists-sees-expired',
+    method: 'exists',
     description:
       'memory exists only checks that the entry is in the map, so an expired entry nobody has reclaimed yet is reported present.',
     targets: ['TTL-02', 'MODEL-01'],
@@ -288,6 +291,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-memory-keys-lists-expired',
+    method: 'keys',
     description:
       'memory keys walks the map without the expiry test, so expired entries nobody has reclaimed yet are listed.',
     targets: ['TTL-02', 'PAT-06'],
@@ -296,6 +300,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-memory-ttl-expired-zero',
+    method: 'ttl',
     description: 'memory ttl of an expired entry nobody has reclaimed yet resolves to 0 instead of null.',
     targets: ['TTL-02', 'MODEL-01'],
     origin,
@@ -303,6 +308,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-default-incr-drops-ttl',
+    method: 'incr',
     description:
       'the trait’s default incr writes the new value back with set(key, value, None), dropping the key’s TTL.',
     targets: ['CTR-03'],
@@ -311,6 +317,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-default-incr-non-integer-as-zero',
+    method: 'incr',
     description:
       'the trait’s default incr parses the value with `parse::<i64>().ok().unwrap_or(0)`, so a non-integer counts as 0 instead of being refused.',
     targets: ['CTR-04'],
@@ -319,6 +326,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-default-incr-not-atomic',
+    method: ['incr', 'decr'],
     description: 'the trait’s default incr and decr are a get followed by a set, so concurrent calls lose updates.',
     targets: ['CONC-01', 'CONC-02'],
     origin,
@@ -326,6 +334,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-ttl-whole-seconds',
+    method: ['set', 'mset', 'expire'],
     description:
       'Redis set, mset and expire pass `ttl.as_secs()`, truncating TTLs to whole seconds, so a sub-second TTL fails with "invalid expire time".',
     targets: ['TTL-09'],
@@ -334,6 +343,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-ttl-reports-seconds',
+    method: 'ttl',
     description: 'Redis ttl uses TTL instead of PTTL, so the remaining time is rounded to whole seconds.',
     targets: ['TTL-04'],
     origin,
@@ -341,6 +351,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-clear-unescaped-prefix',
+    method: 'clear',
     description:
       'Redis clear deletes `KEYS <prefix>*` with the prefix unescaped, so a namespace such as "a*" also clears namespace "ab".',
     targets: ['NS-03'],
@@ -349,6 +360,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-mset-pipeline',
+    method: 'mset',
     description: 'Redis mset sends one SET per item in a plain pipeline, so a concurrent reader can see part of it.',
     targets: ['CONC-03'],
     origin,
@@ -356,6 +368,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-empty-mget-fails',
+    method: 'mget',
     description:
       'Redis mget([]) sends MGET without keys and rejects with "wrong number of arguments" instead of resolving to [].',
     targets: ['BULK-02'],
@@ -364,6 +377,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-empty-mset-fails',
+    method: 'mset',
     description:
       'Redis mset([]) sends an empty command and rejects with "wrong number of arguments" instead of doing nothing.',
     targets: ['BULK-02'],
@@ -372,6 +386,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-empty-mdel-fails',
+    method: 'mdel',
     description:
       'Redis mdel([]) sends DEL without keys and rejects with "wrong number of arguments" instead of doing nothing.',
     targets: ['BULK-02'],
@@ -380,6 +395,7 @@ export const saTokenRustDefects: readonly Defect[] = [
   },
   {
     id: 'rust-redis-mget-single-missing-empty',
+    method: 'mget',
     description:
       'old Redis mget of a single missing key decoded the nil reply as an empty list, resolving to [] instead of [null].',
     targets: ['BULK-01'],

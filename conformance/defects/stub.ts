@@ -38,6 +38,7 @@ const stubProfile = { expect: 'unimplemented', callTimeoutMs: 200 } as const;
 export const stubDefects: readonly Defect[] = [
   {
     id: 'stub-rejects-operation-failed',
+    method: 'mget',
     description: 'the stub’s mget rejects with OperationFailed instead of InternalError.',
     targets: ['STUB-01'],
     options: stubProfile,
@@ -45,6 +46,7 @@ export const stubDefects: readonly Defect[] = [
   },
   {
     id: 'stub-clear-resolves',
+    method: 'clear',
     description: 'the stub’s clear resolves as if it had cleared something instead of rejecting with InternalError.',
     targets: ['STUB-01'],
     options: stubProfile,
@@ -52,6 +54,7 @@ export const stubDefects: readonly Defect[] = [
   },
   {
     id: 'stub-keys-throws-synchronously',
+    method: 'keys',
     description: 'the stub’s keys throws its InternalError synchronously instead of returning a rejected promise.',
     targets: ['STUB-02'],
     options: stubProfile,
@@ -59,6 +62,7 @@ export const stubDefects: readonly Defect[] = [
   },
   {
     id: 'stub-get-waits-for-connection',
+    method: 'get',
     description:
       'the stub’s get waits for a connection pool that is never created before rejecting, so it never settles.',
     targets: ['STUB-03'],

@@ -153,12 +153,14 @@ class TtlCappedAtInt32 extends MemoryStorage {
 export const ttlDefects: readonly Defect[] = [
   {
     id: 'expiry-check-inclusive',
+    method: 'get',
     description: 'the expiry test is `now >= deadline`, so a key disappears at its deadline instead of 1 ms after it.',
     targets: ['TTL-01'],
     create: (ctx) => new ExpiryCheckInclusive(ctx),
   },
   {
     id: 'ttl-given-in-seconds',
+    method: 'set',
     description:
       'set passes the millisecond TTL on as seconds (EX instead of PX), so keys live a thousand times too long.',
     targets: ['TTL-01'],
@@ -166,6 +168,7 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'incr-resumes-expired-counter',
+    method: 'incr',
     description:
       'incr reads the stored entry without the expiry test, so an expired counter continues from its old value instead of starting from 0.',
     targets: ['TTL-02'],
@@ -173,6 +176,7 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'incr-expired-keeps-deadline',
+    method: 'incr',
     description:
       'incr of an expired counter restarts from 0 but updates the old entry in place, keeping its past deadline, so the new value is lost at once.',
     targets: ['TTL-02', 'MODEL-01'],
@@ -180,6 +184,7 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'expiry-only-by-sweep',
+    method: 'get',
     description:
       'reads never test the deadline, so an expired key stays visible until a once-a-second sweep removes it.',
     targets: ['TTL-01'],
@@ -188,6 +193,7 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'expire-fractional-ttl-rounded-down',
+    method: 'expire',
     description:
       'expire rounds a fractional TTL down instead of up, so expire(k, 0.5) is refused and expire(k, 2.5) gives 2 ms.',
     // TTL-09 checks fractional TTLs through set, expire and mset; the model uses 0.5 and 2.5 with expire.
@@ -196,6 +202,7 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'set-keeps-old-ttl',
+    method: 'set',
     description:
       'set without a TTL keeps the deadline the key already had (SET … KEEPTTL) instead of making it persistent.',
     targets: ['TTL-03'],
@@ -203,12 +210,14 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'ttl-raw-redis-codes',
+    method: 'ttl',
     description: 'ttl passes PTTL’s -1 (persistent) and -2 (missing) through instead of resolving to null.',
     targets: ['TTL-04'],
     create: (ctx) => new TtlRawRedisCodes({ clock: ctx.clock }),
   },
   {
     id: 'expire-adds-to-deadline',
+    method: 'expire',
     description:
       'expire adds the TTL to the remaining time instead of setting the deadline to now + ttl, so it can never shorten a TTL.',
     targets: ['TTL-05'],
@@ -216,12 +225,14 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'expire-creates-missing-key',
+    method: 'expire',
     description: 'expire on a missing key creates it with an empty value instead of doing nothing.',
     targets: ['TTL-06'],
     create: (ctx) => new ExpireCreatesMissing({ clock: ctx.clock }),
   },
   {
     id: 'zero-ttl-means-persistent',
+    method: 'set',
     description:
       'set tests the TTL for truthiness, so a TTL of 0 or NaN writes a persistent key instead of being refused.',
     targets: ['TTL-07'],
@@ -229,12 +240,14 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'expire-null-persists',
+    method: 'expire',
     description: 'expire(k, null) removes the key’s TTL (like PERSIST) instead of rejecting with OperationFailed.',
     targets: ['TTL-08'],
     create: (ctx) => new ExpireNullPersists({ clock: ctx.clock }),
   },
   {
     id: 'fractional-ttl-rounded-down',
+    method: 'set',
     description:
       'set rounds a fractional TTL down instead of up, so 0.2 ms becomes 0 and is refused and 1499.5 ms loses a millisecond.',
     targets: ['TTL-09'],
@@ -242,6 +255,7 @@ export const ttlDefects: readonly Defect[] = [
   },
   {
     id: 'ttl-capped-at-int32',
+    method: ['set', 'expire'],
     description:
       'set and expire refuse TTLs above 2^31 − 1 ms (a setTimeout limit) although the contract allows up to 10^15 ms.',
     targets: ['TTL-10'],

@@ -72,6 +72,7 @@ export class ReferenceModel {
   #fail(rule: string, call: string, expected: string, got: unknown): never {
     throw new RuleFailure(
       `${call} resolved to ${describeValue(got)}, expected ${expected} [${rule}]; model before: ${this.describe()}`,
+      { check: { breaks: rule, text: call } },
     );
   }
 

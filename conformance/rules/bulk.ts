@@ -10,7 +10,7 @@ export const bulkRules: readonly Rule[] = [
     area: 'bulk',
     title: 'mget answers position by position',
     spec: '`mget(keys)` resolves to an array of the same length and order as `keys`, answering duplicates each time and `null` for missing or expired keys.',
-    hint: 'check that missing keys are not dropped from the result (old Redis clients returned [] for a single missing key) and that duplicates are kept.',
+    hint: 'mget answers, per key asked and in order (repeats kept), exactly what get(key) would: the value, or null for a missing key or one past its deadline (live while now <= deadline); an old Redis client decoded a single nil reply as [].',
     async run(t) {
       const s = await t.storage();
       await s.set('a', '1');
@@ -46,7 +46,7 @@ export const bulkRules: readonly Rule[] = [
     area: 'bulk',
     title: 'mset applies one TTL to every item',
     spec: '`mset(items, t)` gives every item the TTL t; `mset(items)` without a TTL makes every item persistent, clearing earlier TTLs.',
-    hint: 'check that the TTL is applied per key (MSET has no TTL: use SET … PX in a transaction) and that items without TTL clear old deadlines.',
+    hint: 'every item of mset gets the deadline now + ttl in ms (MSET has no TTL: SET … PX per key in one transaction or script) and stays live up to and including it; an mset without TTL makes its items persistent.',
     async run(t) {
       const s = await t.storage();
       await s.set('p', 'old', LONG);
@@ -63,7 +63,11 @@ export const bulkRules: readonly Rule[] = [
         whileLive: async () =>
           expectEqual(await s.mget(['a', 'b', 'c']), ['1', '2', '3'], 'mget before the mset TTL passes'),
         afterDeadline: async () =>
-          expectEqual(await s.mget(['a', 'b', 'c']), [null, null, null], 'mget after the mset TTL passed'),
+          expectEqual(
+            await s.mget(['a', 'b', 'c']),
+            [null, null, null],
+            'mget of keys past the deadline given by mset(…, ttl)',
+          ),
       });
       await s.mset([['p', 'new']]);
       expectEqual(await s.ttl('p'), null, 'ttl("p") after mset without TTL over a key that had one');
@@ -121,7 +125,7 @@ export const bulkRules: readonly Rule[] = [
     area: 'bulk',
     title: 'a bulk call with one bad argument changes nothing',
     spec: 'Bulk operations validate every argument first: one bad key, value or TTL rejects the whole call and nothing is written or deleted.',
-    hint: 'validate the whole batch before the first write; a pipeline that fails half-way leaves a partial write.',
+    hint: 'check the whole batch with assertEntryList / assertKeyList and the TTL with normalizeOptionalTtl before the first write; a pipeline that fails half-way leaves a partial write.',
     async run(t) {
       const s = await t.storage();
       await s.mset([

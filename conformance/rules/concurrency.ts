@@ -3,7 +3,7 @@
 import { recordConcurrentHistory } from '../model/history-recorder.js';
 import { checkLinearizability, formatHistory } from '../model/linearizability.js';
 import { nextNamespace } from '../suite/context.js';
-import { expectEqual, expectTrue } from '../suite/expect.js';
+import { checking, expectEqual, expectTrue } from '../suite/expect.js';
 import { describeValue, Inconclusive, RuleFailure } from '../suite/failures.js';
 import type { Rule } from './rule.js';
 
@@ -19,9 +19,9 @@ export const concurrencyRules: readonly Rule[] = [
       const s = await t.storage();
       const n = 200;
       const results = await Promise.all(Array.from({ length: n }, () => s.incr('c')));
-      expectEqual(await s.get('c'), String(n), `get("c") after ${n} concurrent incr`);
+      expectEqual(await s.get('c'), String(n), `get("c") after ${n} concurrent incr("c")`);
       const distinct = new Set(results);
-      expectTrue(distinct.size === n, `${n} concurrent incr resolved to only ${distinct.size} distinct values`);
+      expectTrue(distinct.size === n, `${n} concurrent incr("c") resolved to only ${distinct.size} distinct values`);
     },
   },
   {
@@ -36,7 +36,11 @@ export const concurrencyRules: readonly Rule[] = [
       await s.set('c', '1000', 3_600_000);
       const calls = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? s.decr('c') : s.incr('c')));
       await Promise.all(calls);
-      expectEqual(await s.get('c'), String(1000 + 100 - 50), 'get("c") after 100 incr and 50 decr in parallel');
+      expectEqual(
+        await s.get('c'),
+        String(1000 + 100 - 50),
+        checking(undefined, 'decr', 'get("c") after 100 incr("c") and 50 decr("c") in parallel'),
+      );
     },
   },
   {
@@ -81,7 +85,9 @@ export const concurrencyRules: readonly Rule[] = [
       };
       await Promise.all([writer, ...readers.map(reader)]);
       if (torn.length > 0) {
-        throw new RuleFailure(`a concurrent mget saw a partial mset: ${torn[0]} (${torn.length} torn reads)`);
+        throw new RuleFailure(`a concurrent mget saw a partial mset: ${torn[0]} (${torn.length} torn reads)`, {
+          check: { method: 'mset' },
+        });
       }
     },
   },
@@ -90,7 +96,7 @@ export const concurrencyRules: readonly Rule[] = [
     area: 'concurrency',
     title: 'concurrent histories are linearizable',
     spec: 'Every history of concurrent get, set, delete, incr and decr calls on a few keys is linearizable: it equals some sequential execution that respects real-time order.',
-    hint: 'the history in the message shows the overlapping calls and results that no sequential order explains; look for lost updates and stale reads (caches, replicas, read-modify-write).',
+    hint: 'the operation named after "contradicts it" answered something no sequential order explains: replay the calls one at a time to tell a wrong answer of that operation on its own from a lost update (read-modify-write) or a stale read (cache, replica).',
     requires: ['atomic-counters'],
     async run(t) {
       const rounds = 6;
@@ -103,6 +109,8 @@ export const concurrencyRules: readonly Rule[] = [
           throw new RuleFailure(
             `history on key ${JSON.stringify(verdict.key)} is not linearizable: ${verdict.explanation}`,
             {
+              // The call no sequential order explains is the one under test.
+              check: { method: verdict.explanation.match(/contradicts it: c\d+@\d+ (\w+) returned/)?.[1] ?? 'get' },
               counterexample: formatHistory(verdict.history),
               replay: { seed },
             },

@@ -66,7 +66,7 @@ export const counterRules: readonly Rule[] = [
     area: 'counters',
     title: 'incr and decr keep the key’s TTL',
     spec: 'incr and decr of a live key keep its deadline unchanged.',
-    hint: 'check that the counter is not rewritten with a plain SET (which clears the TTL); INCRBY keeps it.',
+    hint: 'incr and decr keep the deadline of an existing live key (INCRBY does; writing the new value back with a plain SET clears it), and the key lives up to and including that deadline.',
     async run(t) {
       const s = await t.storage();
       await t.liveThenGone({
@@ -80,8 +80,16 @@ export const counterRules: readonly Rule[] = [
           expectBetween(await s.ttl('n'), 0, ttl, 'ttl("n") after incr');
         },
         afterDeadline: async () => {
-          expectEqual(await s.get('n'), null, 'get("n") after the original deadline (incr must keep the TTL)');
-          expectEqual(await s.get('m'), null, 'get("m") after the original deadline (decr must keep the TTL)');
+          expectEqual(
+            await s.get('n'),
+            null,
+            'get("n") past the original deadline, after incr("n") (incr must keep the TTL)',
+          );
+          expectEqual(
+            await s.get('m'),
+            null,
+            'get("m") past the original deadline, after decr("m") (decr must keep the TTL)',
+          );
         },
       });
     },
@@ -91,7 +99,7 @@ export const counterRules: readonly Rule[] = [
     area: 'counters',
     title: 'non-canonical or non-integer values are refused',
     spec: 'incr/decr of a value that is not a canonical signed 64-bit decimal (Redis syntax: optional "-", no "+", no leading zeros, no spaces, no "-0") reject with `SerializationError` and leave value and TTL unchanged.',
-    hint: 'parse with a strict pattern such as /^(0|-?[1-9][0-9]*)$/ and a 64-bit range check; parseInt and Number accept far too much.',
+    hint: 'step the counter through stepCounter (or parse with parseCanonicalInt64) from sa-storage-kit: only a canonical 64-bit integer string counts; parseInt and Number accept far too much.',
     async run(t) {
       const s = await t.storage();
       for (const value of NON_CANONICAL_INTEGERS) {
@@ -116,7 +124,7 @@ export const counterRules: readonly Rule[] = [
     area: 'counters',
     title: 'overflow past 64 bits is refused',
     spec: 'incr/decr that would leave the signed 64-bit range reject with `OperationFailed` and leave the value unchanged; the range edges themselves are reached exactly.',
-    hint: 'compute with BigInt (or 64-bit integers) and check the range before storing; doubles lose the last digits.',
+    hint: 'step the counter through stepCounter from sa-storage-kit (BigInt, range checked before storing); JavaScript numbers lose digits past 2^53 and 64-bit arithmetic wraps.',
     async run(t) {
       const s = await t.storage();
       await s.set('max', '9223372036854775806');
@@ -136,7 +144,7 @@ export const counterRules: readonly Rule[] = [
     area: 'counters',
     title: 'counters are exact beyond 2^53',
     spec: 'The stored counter is always the exact decimal; the resolved number is exact up to `Number.MAX_SAFE_INTEGER` and the nearest double beyond it.',
-    hint: 'do the arithmetic on the stored string (BigInt), not on a JavaScript number, and convert only the returned value.',
+    hint: 'do the arithmetic on the stored string with BigInt (stepCounter from sa-storage-kit does), not on a JavaScript number, and convert only the returned value.',
     async run(t) {
       const s = await t.storage();
       await s.set('big', '9007199254740993');

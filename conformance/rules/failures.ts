@@ -75,7 +75,7 @@ export const failureRules: readonly Rule[] = [
     area: 'failures',
     title: 'every failure is a StorageError with a kind and a message',
     spec: 'Every rejection carries a `StorageError` (recognised by `isStorageError`) whose `kind` is one of OperationFailed, KeyNotFound, SerializationError, ConnectionError, InternalError and whose message is not empty.',
-    hint: 'wrap driver errors with new StorageError(kind, message, { cause }) in one place; never let a TypeError or a driver error escape.',
+    hint: 'map every driver or runtime error to a StorageError in one place (toStorageError, or new StorageError(kind, message, { cause })); never let a TypeError or a driver error escape.',
     async run(t) {
       const s = await t.rawStorage();
       for (const [method, args] of BAD_CALLS) {
@@ -129,7 +129,7 @@ export const failureRules: readonly Rule[] = [
     area: 'failures',
     title: 'a rejected call changes nothing',
     spec: 'A call that rejects leaves every key, value and TTL as it was.',
-    hint: 'validate every argument before the first write, and make read-modify-write steps (incr) check before storing.',
+    hint: 'the message names the rejected call that changed something: check every argument (assertWellFormedString, normalizeOptionalTtl / normalizeRequiredTtl, assertEntryList, assertKeyList) before the first write, and step counters through stepCounter before storing.',
     async run(t) {
       // Raw backend: the guard would turn a misbehaving call into an early rule failure.
       const storage = await t.rawStorage();
@@ -142,18 +142,31 @@ export const failureRules: readonly Rule[] = [
       );
       await storage.set('p', 'x');
       await storage.set('bad', '1.5', 3_600_000);
-      for (const [method, args] of BAD_CALLS) await callSettled(storage, method, args, t.options.callTimeoutMs);
-      await callSettled(storage, 'incr', ['bad'], t.options.callTimeoutMs);
       await storage.set('max', '9223372036854775807');
-      await callSettled(storage, 'incr', ['max'], t.options.callTimeoutMs);
-      expectEqual(
-        await storage.mget(['k', 'n', 'p', 'bad', 'max']),
-        ['v', '5', 'x', '1.5', '9223372036854775807'],
-        'values after the rejected calls',
-      );
-      expectBetween(await storage.ttl('k'), 1, 3_600_000, 'ttl("k") after the rejected calls');
-      expectBetween(await storage.ttl('bad'), 1, 3_600_000, 'ttl("bad") after the rejected incr');
-      expectEqual(await storage.ttl('p'), null, 'ttl("p") after the rejected calls');
+      // The state is read back after each rejected call, so a change names the one call that made it.
+      const state = async () => ({
+        values: await storage.mget(['k', 'n', 'p', 'bad', 'max']),
+        k: await storage.ttl('k'),
+        bad: await storage.ttl('bad'),
+        p: await storage.ttl('p'),
+      });
+      const expectUnchanged = async (call: string) => {
+        const now = await state();
+        expectEqual(
+          now.values,
+          ['v', '5', 'x', '1.5', '9223372036854775807'],
+          `mget(["k", "n", "p", "bad", "max"]) after the rejected ${call}`,
+        );
+        expectBetween(now.k, 1, 3_600_000, `ttl("k") after the rejected ${call}`);
+        expectBetween(now.bad, 1, 3_600_000, `ttl("bad") after the rejected ${call}`);
+        expectEqual(now.p, null, `ttl("p") after the rejected ${call}`);
+      };
+      expectBetween(await storage.ttl('k'), 1, 3_600_000, 'ttl("k") after mset([…], 3600000)');
+      const calls: (readonly [string, readonly unknown[]])[] = [...BAD_CALLS, ['incr', ['bad']], ['incr', ['max']]];
+      for (const [method, args] of calls) {
+        await callSettled(storage, method, args, t.options.callTimeoutMs);
+        await expectUnchanged(describeCall(method, args));
+      }
     },
   },
 ];

@@ -13,9 +13,11 @@ import { patternRules } from './patterns.js';
 import type { Rule } from './rule.js';
 import { stubRules } from './stub.js';
 import { ttlRules } from './ttl.js';
+import { wiringRules } from './wiring.js';
 
-/** The contract's rules, in spec order. */
+/** The contract's rules, in spec order: the wiring probes first, so their findings lead. */
 export const contractRules: readonly Rule[] = [
+  ...wiringRules,
   ...keysValuesRules,
   ...ttlRules,
   ...bulkRules,

@@ -1,5 +1,5 @@
 /** Area: keys and values. */
-import { expectEqual, expectRejection } from '../suite/expect.js';
+import { checking, expectEqual, expectRejection } from '../suite/expect.js';
 import type { Rule } from './rule.js';
 
 /** Keys and values every backend must store exactly (CONTRACT: any well-formed string). */
@@ -51,7 +51,7 @@ export const keysValuesRules: readonly Rule[] = [
     async run(t) {
       const s = await t.storage();
       await s.set('empty', '');
-      expectEqual(await s.get('empty'), '', 'get("empty") after set("empty", "")');
+      expectEqual(await s.get('empty'), '', checking(undefined, 'get', 'get("empty") after set("empty", "")'));
       expectEqual(await s.exists('empty'), true, 'exists("empty") after set("empty", "")');
       expectEqual(await s.mget(['empty']), [''], 'mget(["empty"]) after set("empty", "")');
     },
@@ -69,8 +69,8 @@ export const keysValuesRules: readonly Rule[] = [
         await s.set(`key of ${text}`, text);
       }
       for (const text of AWKWARD_STRINGS) {
-        expectEqual(await s.get(text), `value of ${text}`, `get(${JSON.stringify(text)})`);
-        expectEqual(await s.get(`key of ${text}`), text, `get(${JSON.stringify(`key of ${text}`)})`);
+        expectEqual(await s.get(text), `value of ${text}`, `get(${JSON.stringify(text)}) after set(…) of it`);
+        expectEqual(await s.get(`key of ${text}`), text, `get(${JSON.stringify(`key of ${text}`)}) after set(…) of it`);
       }
     },
   },
@@ -95,7 +95,7 @@ export const keysValuesRules: readonly Rule[] = [
       expectEqual(
         await s.mget([`${key}1`, `${key}2`]),
         ['one', 'two'],
-        'two 8 KiB keys differing in the last character',
+        'mget of two 8 KiB keys differing in the last character, after set(…) of each',
       );
     },
   },
@@ -137,7 +137,7 @@ export const keysValuesRules: readonly Rule[] = [
     area: 'keys-values',
     title: 'ill-formed strings are rejected and change nothing',
     spec: 'A key, value or pattern that is an ill-formed string (a lone UTF-16 surrogate) rejects with `SerializationError` and changes nothing.',
-    hint: 'validate with String.prototype.isWellFormed before encoding; UTF-8 encoders silently replace lone surrogates with U+FFFD, so two distinct keys would collide.',
+    hint: 'check keys and values with assertWellFormedString (String.prototype.isWellFormed) before encoding; UTF-8 encoders silently replace lone surrogates with U+FFFD, so two distinct keys would collide.',
     async run(t) {
       const s = await t.storage();
       await s.set('\ufffd', 'replacement-char key');
@@ -164,7 +164,7 @@ export const keysValuesRules: readonly Rule[] = [
     area: 'keys-values',
     title: 'keys, values and patterns that are not strings are rejected',
     spec: 'A key, value or pattern that is not a string (a number, `undefined`, `null`, an object…) rejects with `SerializationError` and changes nothing.',
-    hint: 'check for implicit String(x) conversions: 42 and "42" must not become the same key.',
+    hint: 'check keys and values with assertWellFormedString before using them: no implicit String(x), so 42 and "42" never become the same key.',
     async run(t) {
       const s = await t.storage();
       await s.set('42', 'string key');
@@ -218,7 +218,7 @@ export const keysValuesRules: readonly Rule[] = [
       expectEqual(
         await s.mget(['ab', 'a]']),
         ['1', '2'],
-        'mget(["ab", "a]"]) after delete/mdel/expire of glob-like keys',
+        'mget(["ab", "a]"]) after delete(…), mdel(…) and expire(…) of glob-like keys',
       );
       expectEqual(await s.ttl('ab'), null, 'ttl("ab") after expire("a*", 1000)');
       expectEqual(await s.incr('a*'), 1, 'incr("a*") with "ab" stored (a new key)');

@@ -2,7 +2,7 @@
 
 import type { RuleContext } from '../suite/context.js';
 import { nextNamespace } from '../suite/context.js';
-import { expectEqual, expectSameKeys } from '../suite/expect.js';
+import { checking, expectEqual, expectSameKeys } from '../suite/expect.js';
 import type { Rule } from './rule.js';
 
 /**
@@ -66,7 +66,7 @@ export const namespaceRules: readonly Rule[] = [
     area: 'namespaces',
     title: 'storages in different namespaces never see each other’s keys',
     spec: 'Two storages whose namespaces are not prefixes of one another never see, list or count each other’s keys, even when a namespace contains `* ? [ ] \\`.',
-    hint: 'escape glob metacharacters of the prefix (\\*, \\?, \\[, \\], \\\\) wherever it is used in a pattern, and strip exactly the prefix from listed keys.',
+    hint: 'escape the namespace with escapeGlob wherever it goes into a pattern (SCAN MATCH, KEYS), and strip exactly the namespace from listed keys.',
     requires: ['namespaces'],
     async run(t) {
       await withPairs(t, async (a, b, names) => {
@@ -92,7 +92,7 @@ export const namespaceRules: readonly Rule[] = [
     area: 'namespaces',
     title: 'clear never touches another namespace',
     spec: '`clear()` removes nothing outside its own storage, even when its namespace, read as a glob, would match the other storage’s keys.',
-    hint: 'clear must delete keys matching the escaped prefix only (SCAN MATCH <escaped prefix>*), never KEYS prefix* or FLUSHDB.',
+    hint: 'clear must select keys by the exact namespace: SCAN MATCH escapeGlob(namespace) + "*" on a server whose matcher honours escapes, or a plain prefix comparison; never KEYS prefix* or FLUSHDB.',
     requires: ['namespaces'],
     async run(t) {
       await withPairs(t, async (a, b, names) => {
@@ -105,11 +105,44 @@ export const namespaceRules: readonly Rule[] = [
         expectEqual(
           await b.mget(['k', '']),
           ['from b', 'empty'],
-          `mget of the second of ${names} after the first cleared`,
+          `mget of the second of ${names} after clear() of the first`,
         );
         expectEqual(await a.get('mine'), null, `get("mine") of the first of ${names} after its clear()`);
         await b.clear();
       });
+    },
+  },
+  {
+    id: 'NS-04',
+    area: 'namespaces',
+    title: 'a key that begins with the namespace is its own key',
+    spec: 'Inside one storage every string is its own key, including one that begins with the storage’s own namespace: `k` and `<namespace>k` (or `<namespace>:k`) are two keys, each read, listed and deleted as written.',
+    hint: 'always store namespace + key, even when the key already begins with the namespace: never test whether a key "is already prefixed".',
+    async run(t) {
+      const namespace = nextNamespace();
+      const s = await t.storage(namespace);
+      const prefixed = `${namespace}k`;
+      const separated = `${namespace}:k`;
+      await s.set('k', 'plain');
+      await s.set(prefixed, 'prefixed');
+      await s.set(separated, 'separated');
+      const shown = (key: string) => JSON.stringify(key);
+      const what = (call: string) =>
+        checking(undefined, 'set', `${call}, after set(…) of "k", <namespace>k and <namespace>:k`);
+      expectEqual(
+        await s.mget(['k', prefixed, separated]),
+        ['plain', 'prefixed', 'separated'],
+        what(`mget(["k", ${shown(prefixed)}, ${shown(separated)}])`),
+      );
+      if (!t.unsupported.has('keys')) {
+        expectSameKeys(await s.keys('*'), ['k', prefixed, separated], what('keys("*")'));
+      }
+      await s.delete(prefixed);
+      expectEqual(
+        await s.mget(['k', prefixed, separated]),
+        ['plain', null, 'separated'],
+        checking(undefined, 'delete', `mget of the three keys after delete(${shown(prefixed)})`),
+      );
     },
   },
 ];

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { compilePattern } from '../contract/index.js';
 import type { RuleContext } from '../suite/context.js';
-import { expectSameKeys } from '../suite/expect.js';
+import { checking, expectSameKeys } from '../suite/expect.js';
 import { describeValue } from '../suite/failures.js';
 import { runProperty } from '../suite/property.js';
 import { GLOB_CASES, GLOB_KEYS } from './redis-glob-cases.js';
@@ -70,7 +70,7 @@ export const patternRules: readonly Rule[] = [
     area: 'patterns',
     title: '*, ? and literals match as in Redis, anchored and case-sensitive',
     spec: '`keys(pattern)` applies the Redis `KEYS` glob: `*` matches any run, `?` exactly one byte, other characters themselves; the whole key must match, case-sensitively.',
-    hint: 'check for an unanchored regex (missing ^…$), case-insensitive matching, or `.` and other regex syntax leaking through.',
+    hint: 'match with compilePattern / matchesPattern from sa-storage-kit (Redis semantics); a hand-made regex is often unanchored (missing ^…$), case-insensitive, or lets `*` and `?` stop at a newline.',
     requires: ['keys'],
     run: async (t) => {
       await checkCases(t, asciiKeys, (p) => !isClassOrEscape(p), 'over ASCII keys');
@@ -144,7 +144,7 @@ export const patternRules: readonly Rule[] = [
     area: 'patterns',
     title: 'keys lists each live key once, as the logical key',
     spec: '`keys(pattern)` returns each matching live key of this storage exactly once, without any backend prefix, in any order, and never an expired key.',
-    hint: 'strip the key prefix from results, de-duplicate (SCAN may return a key twice) and skip expired entries.',
+    hint: 'keys lists each live key once, as an array, exactly as written: strip exactly the namespace (not up to a separator), de-duplicate (SCAN may return a key twice) and skip expired entries.',
     requires: ['keys'],
     async run(t) {
       const s = await t.storage();
@@ -180,6 +180,7 @@ export const patternRules: readonly Rule[] = [
       });
       await runProperty(t, 'PAT-07', arbitrary, async ({ keys, patterns }) => {
         await s.clear();
+        expectSameKeys(await s.keys('*'), [], checking('NS-01', 'clear', 'keys("*") right after clear()'));
         await s.mset(keys.map((key) => [key, 'v'] as const));
         for (const pattern of patterns) {
           const matches = compilePattern(pattern);

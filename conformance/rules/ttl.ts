@@ -1,6 +1,6 @@
 /** Area: time and TTL. */
 import { MAX_TTL_MS } from '../contract/index.js';
-import { expectBetween, expectEqual, expectRejection, expectSameKeys } from '../suite/expect.js';
+import { checking, expectBetween, expectEqual, expectRejection, expectSameKeys } from '../suite/expect.js';
 import type { Rule } from './rule.js';
 
 const INVALID_TTLS: readonly unknown[] = [
@@ -41,7 +41,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'an expired key is invisible to every method',
     spec: 'Once past its deadline a key is invisible to get, exists, ttl, mget and keys; expire does not revive it; incr and decr start again from 0 and the new key is persistent.',
-    hint: 'check every method for a lazy-expiry test, not only get (exists, keys and incr are the usual misses).',
+    hint: 'every reading method needs the same expiry test as get (live while now <= deadline): exists, ttl, mget, keys and incr/decr (a counter past its deadline starts again from 0) are the usual misses.',
     async run(t) {
       const s = await t.storage();
       // Each method first meets its own untouched expired key: a lazy-expiry backend reclaims an
@@ -63,13 +63,14 @@ export const ttlRules: readonly Rule[] = [
           ),
         whileLive: async () => expectEqual(await s.exists('e'), true, 'exists("e") at (or before) its deadline'),
         afterDeadline: async () => {
-          expectEqual(await s.exists('e'), false, 'exists of an expired key');
+          expectEqual(await s.exists('e'), false, 'exists("e") of a key mset(…, ttl) wrote, past its deadline');
           expectEqual(await s.ttl('t'), null, 'ttl of an expired key');
           expectEqual(await s.mget(['m', 'm']), [null, null], 'mget of an expired key');
           expectEqual(await s.get('g'), null, 'get of an expired key');
           await s.expire('c', LONG);
           expectEqual(await s.get('c'), null, 'get after expire() of an expired key (must not revive it)');
           expectEqual(await s.incr('b'), 1, 'incr of an expired key holding "41" (must start from 0)');
+          expectEqual(await s.get('b'), '1', 'get("b") after incr of an expired key (the new key is live)');
           expectEqual(await s.ttl('b'), null, 'ttl after incr of an expired key (the new key is persistent)');
           expectEqual(await s.decr('d'), -1, 'decr of an expired key holding "1" (must start from 0)');
           if (!t.unsupported.has('keys')) {
@@ -123,13 +124,17 @@ export const ttlRules: readonly Rule[] = [
       const remaining = await s.ttl('k');
       const elapsed = t.time.now() - before;
       if (t.time.mode === 'virtual')
-        expectEqual(remaining, ttl - 1_000, 'ttl("k") 1000 ms after set("k", "v", 1234567)');
+        expectEqual(
+          remaining,
+          ttl - 1_000,
+          checking(undefined, 'ttl', 'ttl("k") 1000 ms after set("k", "v", 1234567)'),
+        );
       else
         expectBetween(
           remaining,
           Math.floor(ttl - elapsed - t.time.toleranceMs),
           ttl,
-          'ttl("k") right after set("k", "v", 1234567)',
+          checking(undefined, 'ttl', 'ttl("k") right after set("k", "v", 1234567)'),
         );
       if (typeof remaining === 'number') expectEqual(Number.isInteger(remaining), true, 'ttl is a whole number of ms');
       await s.set('p', 'v');
@@ -143,7 +148,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'expire sets a new deadline on a live key',
     spec: '`expire(k, t)` on a live key sets its deadline to now + t, extending or shortening it, and gives a persistent key a deadline.',
-    hint: 'check that expire uses milliseconds (PEXPIRE, not EXPIRE) and replaces rather than adds to the deadline.',
+    hint: 'expire sets deadline = now + ttl in milliseconds (PEXPIRE, not EXPIRE), replacing the old deadline; a key at its exact deadline is still live, so expire there extends it.',
     async run(t) {
       const s = await t.storage();
       await s.set('k', 'v', 10_000);
@@ -203,7 +208,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'invalid TTLs are rejected and change nothing',
     spec: 'A TTL that is not a finite number in (0, 10^15] ms (0, negative, NaN, ±Infinity, too large, not a number) rejects with `OperationFailed` in set, mset and expire, and changes nothing.',
-    hint: 'validate the TTL before writing anything; Redis answers SET … PX 0 with an error but the backend must check first so the value is not written.',
+    hint: 'check the TTL with normalizeOptionalTtl (set, mset) or normalizeRequiredTtl (expire) before writing anything, so a rejected call leaves the key as it was.',
     async run(t) {
       const s = await t.storage();
       await s.set('k', 'v', LONG);
@@ -229,9 +234,14 @@ export const ttlRules: readonly Rule[] = [
         );
         await expectRejection(() => s.expire('k', bad as number), 'OperationFailed', `expire("k", ${shown})`);
       }
-      expectEqual(await s.get('k'), 'v', 'get("k") after the rejected calls');
-      expectEqual(await s.exists('new'), false, 'exists("new") after the rejected calls');
-      expectBetween(await s.ttl('k'), 1, LONG, 'ttl("k") after the rejected calls (still the old deadline)');
+      expectEqual(await s.get('k'), 'v', 'get("k") after the rejected set(…), mset(…) and expire(…) calls');
+      expectEqual(await s.exists('new'), false, 'exists("new") after the rejected set(…) and mset(…) calls');
+      expectBetween(
+        await s.ttl('k'),
+        1,
+        LONG,
+        'ttl("k") after the rejected set(…), mset(…) and expire(…) calls (still the old deadline)',
+      );
     },
   },
   {
@@ -240,7 +250,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'expire requires a TTL',
     spec: '`expire(k, null)` and `expire(k, undefined)` reject with `OperationFailed` and leave the key as it was.',
-    hint: 'check that a missing TTL in expire is not treated as "persist" or as 0.',
+    hint: 'check expire\'s TTL with normalizeRequiredTtl: a missing TTL rejects, it is neither "persist" nor 0.',
     async run(t) {
       const s = await t.storage();
       await s.set('k', 'v', LONG);
@@ -293,7 +303,7 @@ export const ttlRules: readonly Rule[] = [
     area: 'ttl',
     title: 'the largest TTL is accepted and null means no TTL',
     spec: 'A TTL of 10^15 ms is accepted; `null` and `undefined` as the TTL of set or mset mean "persistent".',
-    hint: 'check for an upper bound below 10^15 or an overflow when converting to a deadline; treat null like undefined.',
+    hint: 'normalizeOptionalTtl / normalizeRequiredTtl accept up to 10^15 ms: check for a lower bound of your own (2^31 − 1 is a setTimeout limit) or an overflow when converting to a deadline; null and undefined mean no TTL.',
     async run(t) {
       const s = await t.storage();
       await s.set('max', 'v', MAX_TTL_MS);
@@ -307,6 +317,70 @@ export const ttlRules: readonly Rule[] = [
       await s.set('u', 'v', undefined);
       await s.mset([['m', 'v']], null);
       for (const key of ['n', 'u', 'm']) expectEqual(await s.ttl(key), null, `ttl("${key}") after a write with no TTL`);
+    },
+  },
+  {
+    id: 'TTL-11',
+    area: 'ttl',
+    title: 'expiry never undoes a newer write',
+    spec: 'A key crossing its deadline while other calls write, extend or re-create it keeps the newer write: reclaiming an expired entry never removes a value or deadline written after the key expired or was extended.',
+    hint: 'reclaim an expired entry in the same step that finds it expired (no await in between), or re-check it before deleting (delete only if it is still the same expired entry); an expiry index must re-check the entry’s current deadline.',
+    async run(t) {
+      const s = await t.storage();
+      // One key per reading method, so a lost write names the method whose reclaiming lost it.
+      const readers = {
+        get: (key: string) => s.get(key),
+        exists: (key: string) => s.exists(key),
+        ttl: (key: string) => s.ttl(key),
+        mget: (key: string) => s.mget([key]),
+      } as const;
+      await t.liveThenGone({
+        write: async (ttl) => {
+          await s.mset(
+            [...Object.keys(readers).map((reader): [string, string] => [`w-${reader}`, 'old']), ['c', '41']],
+            ttl,
+          );
+          await s.set('e', 'v', ttl);
+        },
+        // At its deadline the key is still live: extend it while reads meet it.
+        whileLive: async () => {
+          await Promise.all([s.get('e'), s.expire('e', LONG), s.get('e')]);
+        },
+        afterDeadline: async () => {
+          // Each read meets the expired entry while a write of the same key is in flight.
+          for (const [reader, read] of Object.entries(readers)) {
+            const key = `w-${reader}`;
+            await Promise.all([read(key), s.set(key, 'new', reader === 'ttl' ? LONG : undefined), read(key)]);
+          }
+          await Promise.all([s.get('c'), s.incr('c'), s.get('c')]);
+          for (const reader of Object.keys(readers)) {
+            const key = `w-${reader}`;
+            expectEqual(
+              await s.get(key),
+              'new',
+              checking(
+                undefined,
+                reader,
+                `get("${key}") after set("${key}", "new") raced with ${reader}(…) of its expired entry (written by mset(…, ttl))`,
+              ),
+            );
+          }
+          expectEqual(
+            await s.get('c'),
+            '1',
+            checking(
+              undefined,
+              'get',
+              'get("c") after incr("c") raced with get("c") of its expired entry (written by mset(…, ttl))',
+            ),
+          );
+          expectEqual(
+            await s.get('e'),
+            'v',
+            'get("e") past its old deadline, after expire("e", 3600000) at the deadline raced with get("e")',
+          );
+        },
+      });
     },
   },
 ];

@@ -4,9 +4,9 @@
  */
 
 import { VirtualClock } from '../clock.js';
-import { type Clock, type SaStorage, systemClock } from '../contract/index.js';
-import { rememberHangs, settleWithin } from './calls.js';
-import { expectBetween, NOT_CHECKED } from './expect.js';
+import { type Clock, isStorageError, SA_STORAGE_METHODS, type SaStorage, systemClock } from '../contract/index.js';
+import { describeCall, rememberHangs, settleWithin } from './calls.js';
+import { expectBetween, NOT_CHECKED, type What } from './expect.js';
 import { describeValue, Inconclusive, RuleFailure } from './failures.js';
 import { CallLedger, guardStorage } from './guard.js';
 import type { Capability, ClockMode, DisposableStorage, FactoryContext, StorageFactory } from './types.js';
@@ -71,6 +71,13 @@ export class RuleContext {
   readonly deadline: number;
   /** Set when a TTL check widened its bounds to the declared TTL resolution (the result says so). */
   resolutionUsed = false;
+  /** What the rule did so far, for the diagnosis: did time move, how many namespaces it used. */
+  readonly trace: {
+    clockMoved: boolean;
+    namespaces: Set<string>;
+    /** The last call that rejected with a StorageError (a rule that needed it to succeed fails on it). */
+    lastRejection?: { method: string; call: string };
+  } = { clockMoved: false, namespaces: new Set<string>() };
 
   constructor(
     factory: StorageFactory,
@@ -89,7 +96,10 @@ export class RuleContext {
       this.time = {
         mode: 'virtual',
         now: () => clock.now(),
-        advance: async (ms) => clock.advance(ms),
+        advance: async (ms) => {
+          this.trace.clockMoved = true;
+          clock.advance(ms);
+        },
         toleranceMs: 0,
         shortTtlMs: Math.max(1000, 3 * this.#resolution()),
       };
@@ -99,7 +109,10 @@ export class RuleContext {
       this.time = {
         mode: 'real',
         now: () => performance.timeOrigin + performance.now(),
-        advance: (ms) => sleep(ms),
+        advance: (ms) => {
+          this.trace.clockMoved = true;
+          return sleep(ms);
+        },
         toleranceMs: tolerance,
         shortTtlMs: Math.max(60, Math.ceil(4 * tolerance), 3 * this.#resolution()),
       };
@@ -108,11 +121,27 @@ export class RuleContext {
 
   /** A fresh, empty storage in its own namespace, guarded by the failure discipline. */
   async storage(namespace = nextNamespace()): Promise<SaStorage> {
-    return guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs, this.ledger, this.unsupported);
+    return this.#recordRejections(
+      guardStorage(await this.rawStorage(namespace), this.options.callTimeoutMs, this.ledger, this.unsupported),
+    );
+  }
+
+  #recordRejections(storage: SaStorage): SaStorage {
+    const recorded: Record<string, unknown> = {};
+    for (const method of SA_STORAGE_METHODS) {
+      const call = (storage as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[method];
+      recorded[method] = (...args: unknown[]) =>
+        (call as (...args: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+          if (isStorageError(error)) this.trace.lastRejection = { method, call: describeCall(method, args) };
+          throw error;
+        });
+    }
+    return recorded as unknown as SaStorage;
   }
 
   /** The backend object itself, unguarded (for rules that inspect raw behaviour such as sync throws). */
   async rawStorage(namespace = nextNamespace()): Promise<SaStorage> {
+    this.trace.namespaces.add(namespace);
     const context: FactoryContext = { clock: this.#clock, namespace, clockMode: this.options.clock };
     const limit = setupTimeoutMs(this.options.callTimeoutMs);
     if (this.ledger.factoryHung !== undefined) throw new FactoryError(undefined, this.ledger.factoryHung);
@@ -164,7 +193,7 @@ export class RuleContext {
    * answer: exactly `ttlMs` with the virtual clock; with a real clock, no more than `ttlMs` and no
    * less than what the measured time between the two calls, plus tolerance, allows.
    */
-  async expectTtlAfter(write: () => Promise<void>, read: () => Promise<number | null>, ttlMs: number, what: string) {
+  async expectTtlAfter(write: () => Promise<void>, read: () => Promise<number | null>, ttlMs: number, what: What) {
     const start = this.time.now();
     await write();
     const remaining = await read();

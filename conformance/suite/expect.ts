@@ -1,6 +1,27 @@
 /** Assertions for rules: each failure message says what was called, what was expected and what came back. */
 import { isStorageError, type StorageErrorKind } from '../contract/index.js';
-import { describeValue, RuleFailure } from './failures.js';
+import { type CheckTag, describeValue, RuleFailure } from './failures.js';
+
+/**
+ * What a check looks at: its text ("ttl(\"k\") after expire(\"k\", 500)"), optionally tagged with the
+ * sentence it verifies and the method under test (see `checking`). Untagged, the running rule is
+ * the sentence and the method is read from the text (diagnosis.ts).
+ */
+export type What = string | (CheckTag & { readonly what: string });
+
+/** Tags a check: `checking('TTL-04', 'ttl', 'ttl("c") after incr')` breaks TTL-04 wherever it runs. */
+export function checking(breaks: string | undefined, method: string | undefined, what: string, hint?: string): What {
+  return {
+    what,
+    ...(breaks !== undefined ? { breaks } : {}),
+    ...(method !== undefined ? { method } : {}),
+    ...(hint !== undefined ? { hint } : {}),
+  };
+}
+
+const text = (what: What) => (typeof what === 'string' ? what : what.what);
+const tag = (what: What): CheckTag => (typeof what === 'string' ? { text: what } : { ...what, text: what.what });
+const fail = (what: What, message: string) => new RuleFailure(`${text(what)}: ${message}`, { check: tag(what) });
 
 /**
  * What a guarded `ttl()` resolves to when the backend declares no "ttl" capability (and a guarded
@@ -19,20 +40,20 @@ function same(a: unknown, b: unknown): boolean {
   return false;
 }
 
-export function expectEqual<T>(actual: T, expected: T, what: string): void {
+export function expectEqual<T>(actual: T, expected: T, what: What): void {
   if (isNotChecked(actual)) return;
   if (!same(actual, expected)) {
-    throw new RuleFailure(`${what}: expected ${describeValue(expected)}, got ${describeValue(actual)}`);
+    throw fail(what, `expected ${describeValue(expected)}, got ${describeValue(actual)}`);
   }
 }
 
-export function expectTrue(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new RuleFailure(message);
+export function expectTrue(condition: boolean, message: What): asserts condition {
+  if (!condition) throw new RuleFailure(text(message), { check: tag(message) });
 }
 
 /** Same elements regardless of order, each exactly once. */
-export function expectSameKeys(actual: readonly string[], expected: readonly string[], what: string): void {
-  if (!Array.isArray(actual)) throw new RuleFailure(`${what}: expected an array of keys, got ${describeValue(actual)}`);
+export function expectSameKeys(actual: readonly string[], expected: readonly string[], what: What): void {
+  if (!Array.isArray(actual)) throw fail(what, `expected an array of keys, got ${describeValue(actual)}`);
   const sortedActual = [...actual].sort();
   const sortedExpected = [...expected].sort();
   if (!same(sortedActual, sortedExpected)) {
@@ -44,16 +65,12 @@ export function expectSameKeys(actual: readonly string[], expected: readonly str
       extra.length ? `unexpected ${describeValue(extra)}` : '',
       duplicated.length ? `listed more than once ${describeValue(duplicated)}` : '',
     ].filter(Boolean);
-    throw new RuleFailure(`${what}: ${parts.join('; ')} (expected ${describeValue(sortedExpected)})`);
+    throw fail(what, `${parts.join('; ')} (expected ${describeValue(sortedExpected)})`);
   }
 }
 
 /** The call must reject with a StorageError of `kind` (the guard already rejects sync throws and plain errors). */
-export async function expectRejection(
-  call: () => Promise<unknown>,
-  kind: StorageErrorKind,
-  what: string,
-): Promise<void> {
+export async function expectRejection(call: () => Promise<unknown>, kind: StorageErrorKind, what: What): Promise<void> {
   let outcome: { value: unknown } | { error: unknown };
   try {
     outcome = { value: await call() };
@@ -63,21 +80,19 @@ export async function expectRejection(
   }
   if ('value' in outcome) {
     if (isNotChecked(outcome.value)) return;
-    throw new RuleFailure(
-      `${what}: expected a rejection with ${kind}, but it resolved to ${describeValue(outcome.value)}`,
-    );
+    throw fail(what, `expected a rejection with ${kind}, but it resolved to ${describeValue(outcome.value)}`);
   }
   const { error } = outcome;
   if (!isStorageError(error) || error.kind !== kind) {
     const got = isStorageError(error) ? `${error.kind} (${error.message})` : describeValue(error);
-    throw new RuleFailure(`${what}: expected a rejection with ${kind}, got ${got}`);
+    throw fail(what, `expected a rejection with ${kind}, got ${got}`);
   }
 }
 
 /** Numbers within [low, high]. */
-export function expectBetween(actual: unknown, low: number, high: number, what: string): void {
+export function expectBetween(actual: unknown, low: number, high: number, what: What): void {
   if (isNotChecked(actual)) return;
   if (typeof actual !== 'number' || !(actual >= low && actual <= high)) {
-    throw new RuleFailure(`${what}: expected a number in [${low}, ${high}], got ${describeValue(actual)}`);
+    throw fail(what, `expected a number in [${low}, ${high}], got ${describeValue(actual)}`);
   }
 }

@@ -1,16 +1,37 @@
 /** How a rule says it failed, and how a check says it could not decide. */
 import type { Replay } from './types.js';
 
+/**
+ * What a single check verifies: the contract sentence (rule id) it breaks when it fails, which
+ * method it puts under test, and (for the hint) what kind of wrong answer it looks for. Every part
+ * is optional: the running rule is the default sentence, and the method is read from the check's text.
+ */
+export interface CheckTag {
+  /** Rule id whose sentence this check verifies, e.g. "TTL-04". */
+  readonly breaks?: string;
+  /** The method under test (the suspect when the check fails), e.g. "expire". */
+  readonly method?: string;
+  /** A hint that fits this check better than its rule's hint. */
+  readonly hint?: string;
+  /** The check's own text, without the answer (filled in by the expect helpers). */
+  readonly text?: string;
+}
+
 /** A contract violation found by a rule. */
 export class RuleFailure extends Error {
   readonly counterexample: string | undefined;
   readonly replay: Omit<Replay, 'ruleId'> | undefined;
+  readonly check: CheckTag;
 
-  constructor(message: string, details: { counterexample?: string; replay?: Omit<Replay, 'ruleId'> } = {}) {
+  constructor(
+    message: string,
+    details: { counterexample?: string; replay?: Omit<Replay, 'ruleId'>; check?: CheckTag } = {},
+  ) {
     super(message);
     this.name = 'RuleFailure';
     this.counterexample = details.counterexample;
     this.replay = details.replay;
+    this.check = details.check ?? {};
   }
 }
 

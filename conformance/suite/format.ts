@@ -11,7 +11,11 @@ export function replayEnv(result: RuleResult): string | undefined {
 
 /** A failed rule as text: spec sentence, failure, counterexample, replay and hint. */
 export function formatFailure(rule: RuleInfo, result: RuleResult, replayCommand?: string): string {
-  const lines = [`${rule.id} ${rule.title}`, `  spec: ${rule.spec}`, `  failure: ${result.reason ?? 'failed'}`];
+  const where =
+    result.breaks !== undefined && result.breaks !== rule.id
+      ? ` (breaks ${result.breaks} — seen while running ${rule.id})`
+      : '';
+  const lines = [`${rule.id} ${rule.title}`, `  spec: ${rule.spec}`, `  failure${where}: ${result.reason ?? 'failed'}`];
   if (result.counterexample) {
     lines.push('  counterexample:', ...result.counterexample.split('\n').map((line) => `    ${line}`));
   }

@@ -51,6 +51,7 @@ export async function runProperty<T>(
     `${ruleId} property failed after ${details.numRuns} run(s) (${details.numShrinks} shrinks): ${reason}`,
     {
       ...(counterexample !== undefined ? { counterexample } : {}),
+      ...(error instanceof RuleFailure ? { check: error.check } : {}),
       replay: {
         seed: details.seed,
         ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}),

@@ -4,6 +4,7 @@
  * vitest worker, node:test only when asked for, or any runner's API can be passed in.
  */
 import { contractRules, stubRules } from '../rules/index.js';
+import { formatDiagnosis } from './diagnosis.js';
 import { formatFailure, replayEnv } from './format.js';
 import { RUNNER_OPTION_CHECKS, validateSuiteOptions } from './options.js';
 import { ConformanceSession } from './session.js';
@@ -120,6 +121,21 @@ export function runSaStorageSuite(factory: StorageFactory, options: RunSuiteOpti
   const selected = new Set(session.rules.map((rule) => rule.id));
   api.describe(`${options.name ?? 'SaStorage conformance'} (${profile}, seed ${session.seed})`, () => {
     api.beforeAll(() => session.prepare(), session.prepareTimeoutMs);
+    // The diagnosis leads: this first test runs every rule (the rule tests below then report their
+    // own result) and fails with the probable root causes, most basic first.
+    api.test(
+      'diagnosis: probable root causes, most basic first',
+      async () => {
+        await session.runAll();
+        const findings = session.diagnosis();
+        if (findings.length > 0) {
+          throw new Error(
+            `${findings.length} probable root cause${findings.length === 1 ? '' : 's'} (the failed rules below follow from them):\n${formatDiagnosis(findings)}`,
+          );
+        }
+      },
+      1_800_000,
+    );
     for (const rule of [...contractRules, ...stubRules]) {
       if (!selected.has(rule.id)) continue;
       const name = `${rule.id}: ${rule.title}`;

@@ -8,6 +8,7 @@ import { contractRules, stubRules } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import { callSettled, describeCall, type Settled, sampleArgs } from './calls.js';
 import { FactoryError, type ResolvedOptions, RuleContext, setupTimeoutMs } from './context.js';
+import { diagnose, type Finding, type Observation, observe } from './diagnosis.js';
 import { describeValue, Inconclusive, OutOfBudget, RuleFailure } from './failures.js';
 import { CallLedger } from './guard.js';
 import { validateSuiteOptions } from './options.js';
@@ -47,6 +48,10 @@ export class ConformanceSession {
   /** Set when the backend cannot be checked at all (factory fails, every call not implemented). */
   #blocker: string | undefined;
   readonly #results: RuleResult[] = [];
+  /** Each failed rule's failed check, for the diagnosis. */
+  readonly #observations = new Map<string, Observation>();
+  /** One run per rule: the runner adapters may ask for a rule the diagnosis already ran. */
+  readonly #runs = new Map<string, Promise<RuleResult>>();
   readonly #startedAt = new Date();
   readonly #startedMs = performance.now();
   /** Shared by every rule: a method that hung once fails at once afterwards. */
@@ -147,7 +152,44 @@ export class ConformanceSession {
     return undefined;
   }
 
-  async runRule(rule: Rule): Promise<RuleResult> {
+  /** Runs a rule once; asking again gives the same result. */
+  runRule(rule: Rule): Promise<RuleResult> {
+    let run = this.#runs.get(rule.id);
+    if (run === undefined) {
+      run = this.#runRule(rule);
+      this.#runs.set(rule.id, run);
+    }
+    return run;
+  }
+
+  /** Runs every selected rule not run yet, in registry order. */
+  async runAll(): Promise<void> {
+    for (const rule of this.rules) await this.runRule(rule);
+  }
+
+  /** Probable root causes of the failures so far, most basic first (see diagnosis.ts). */
+  diagnosis(): Finding[] {
+    if (this.#blocker !== undefined) {
+      const failed = this.#results.filter((r) => r.status === 'fail').map((r) => r.id);
+      if (failed.length === 0) return [];
+      return [
+        {
+          method: 'factory',
+          title: this.#blocker,
+          breaks: failed,
+          seenIn: failed,
+          hint: /^not implemented/.test(this.#blocker)
+            ? 'if this backend is a stub on purpose, check the stub contract instead (expect: "unimplemented", --expect unimplemented)'
+            : 'the suite could not get a working storage from the factory: fix the factory (or the connection it needs) first',
+          evidence: [this.#blocker],
+        },
+      ];
+    }
+    const observations = this.#results.flatMap((r) => this.#observations.get(r.id) ?? []);
+    return diagnose(observations, this.rules);
+  }
+
+  async #runRule(rule: Rule): Promise<RuleResult> {
     if (this.#resolved === undefined) await this.prepare();
     const options = this.#resolved as ResolvedOptions;
     const started = performance.now();
@@ -221,16 +263,36 @@ export class ConformanceSession {
         });
       }
       if (error instanceof Inconclusive) return finish({ status: 'skip', reason: `inconclusive: ${error.message}` });
+      const trace = { clockMoved: context.trace.clockMoved, namespaces: context.trace.namespaces.size };
       if (error instanceof RuleFailure) {
+        const observation = observe(rule, error.message, error.check, trace, error.counterexample);
+        this.#observations.set(rule.id, observation);
         return finish({
           status: 'fail',
           reason: error.message,
+          breaks: observation.breaks,
+          ...(observation.method !== undefined ? { method: observation.method } : {}),
           ...(error.counterexample !== undefined ? { counterexample: error.counterexample } : {}),
           ...(error.replay !== undefined ? { replay: { ...error.replay, ruleId: rule.id } } : {}),
         });
       }
       if (error instanceof FactoryError) return finish({ status: 'fail', reason: error.message });
-      return finish({ status: 'fail', reason: `unexpected error: ${describeValue(error)}` });
+      const reason = `unexpected error: ${describeValue(error)}`;
+      // A call the rule needed rejected: the call that rejected is the one under test.
+      const rejected = context.trace.lastRejection;
+      const observation = observe(
+        rule,
+        rejected ? `${rejected.call} rejected with ${describeValue(error)}` : reason,
+        rejected ? { method: rejected.method } : {},
+        trace,
+      );
+      this.#observations.set(rule.id, observation);
+      return finish({
+        status: 'fail',
+        reason,
+        breaks: observation.breaks,
+        ...(observation.method !== undefined ? { method: observation.method } : {}),
+      });
     } finally {
       clearTimeout(timer);
       this.watch?.detach();
@@ -261,11 +323,13 @@ export class ConformanceSession {
           ? 'partial'
           : 'conformant';
     const conformant = verdict === 'conformant';
+    const diagnosis = this.diagnosis();
     const resolved = this.#resolved;
     return {
       conformant,
       verdict,
-      headline: this.#headline(verdict, counts, results, incidents),
+      headline: this.#headline(verdict, counts, results, incidents, diagnosis),
+      diagnosis,
       clock: this.clock,
       expect: this.expect,
       seed: this.seed,
@@ -290,6 +354,7 @@ export class ConformanceSession {
     counts: ConformanceReport['counts'],
     results: RuleResult[],
     incidents: readonly string[],
+    diagnosis: readonly Finding[],
   ): string {
     const conformant = verdict === 'conformant';
     const total = results.length;
@@ -306,8 +371,9 @@ export class ConformanceSession {
       return `PARTIAL — no rule failed, but ${counts.partial} of ${total} rules ran out of the suite's time budget before checking everything (${counts.pass} passed${counts.skip > 0 ? `, ${counts.skip} skipped` : ''}); raise --time-budget for a full verdict`;
     }
     if (counts.pass === 0 && counts.fail === 0) return `NOT CONFORMANT — no rule passed${skipped}`;
-    const first = results.find((r) => r.status === 'fail');
-    return `NOT CONFORMANT — ${counts.fail} of ${total} rules failed${skipped} (first: ${first?.id} ${first?.title})`;
+    const first = diagnosis[0];
+    const causes = `${diagnosis.length} probable cause${diagnosis.length === 1 ? '' : 's'}`;
+    return `NOT CONFORMANT — ${counts.fail} of ${total} rules failed${skipped}, ${causes} (first: ${first?.title ?? 'unknown'})`;
   }
 }
 

@@ -3,6 +3,9 @@
  * that comes back.
  */
 import type { Clock, SaStorage } from '../contract/index.js';
+import type { Finding } from './diagnosis.js';
+
+export type { Finding } from './diagnosis.js';
 
 /** What the suite hands the factory each time it needs a fresh storage. */
 export interface FactoryContext {
@@ -114,7 +117,8 @@ export type Area =
   | 'failures'
   | 'concurrency'
   | 'model'
-  | 'stub';
+  | 'stub'
+  | 'wiring';
 
 /** The citable part of a rule. */
 export interface RuleInfo {
@@ -178,6 +182,10 @@ export interface RuleResult {
   readonly status: RuleStatus;
   /** Why it failed or was skipped. */
   readonly reason?: string;
+  /** A failure: the rule whose sentence the failed check verifies (may differ from `id`, the rule running). */
+  readonly breaks?: string;
+  /** A failure: the method the failed check puts under test, when it can be told. */
+  readonly method?: string;
   /** The smallest failing case found (a shrunk command sequence for property rules). */
   readonly counterexample?: string;
   /** What re-runs exactly this failure. */
@@ -198,6 +206,8 @@ export interface ConformanceReport {
   readonly verdict: Verdict;
   /** One line that sums up the verdict, e.g. "not implemented: every method rejects with InternalError". */
   readonly headline: string;
+  /** Probable root causes of the failures, most basic first: read this before the rule results. */
+  readonly diagnosis: readonly Finding[];
   /** The clock mode the run used. */
   readonly clock: ClockMode;
   /** Which contract was checked: the full one, or the stub profile. */

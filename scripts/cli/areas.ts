@@ -2,6 +2,7 @@
 import type { Area } from '../../conformance/index.js';
 
 export const AREA_TITLES: Readonly<Record<Area, string>> = {
+  wiring: 'Wiring: clock and namespace',
   'keys-values': 'Keys and values',
   ttl: 'Time and TTL',
   bulk: 'Bulk operations',

@@ -78,9 +78,27 @@ export function renderJunitReport(report: ConformanceReport, metadata: ReportMet
     ].join('\n');
   });
   const { pass, fail, skip } = report.counts;
+  // The diagnosis leads: one failed testcase per probable root cause, before the rules.
+  const diagnosis =
+    report.diagnosis.length === 0
+      ? []
+      : [
+          [
+            `  <testsuite ${attributes({ name: 'SaStorage conformance: diagnosis', tests: report.diagnosis.length, failures: report.diagnosis.length, errors: 0, skipped: 0, time: '0.000' })}>`,
+            ...report.diagnosis.map((finding, index) =>
+              [
+                `    <testcase ${attributes({ classname: 'sa-storage-kit.diagnosis', name: `root cause ${index + 1}: ${finding.method}`, time: '0.000' })}>`,
+                `      <failure ${attributes({ message: finding.title.length > 500 ? `${finding.title.slice(0, 500)}…` : finding.title, type: 'ProbableRootCause' })}>${escapeXml([`breaks ${finding.breaks.join(', ')}`, `hint: ${finding.hint}`, ...finding.evidence].join('\n'))}</failure>`,
+                '    </testcase>',
+              ].join('\n'),
+            ),
+            '  </testsuite>',
+          ].join('\n'),
+        ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites ${attributes({ name: 'sa-storage-kit conformance', tests: pass + fail + skip, failures: fail, errors: 0, skipped: skip, time: seconds(report.durationMs) })}>`,
+    ...diagnosis,
     ...suites,
     '</testsuites>',
     '',

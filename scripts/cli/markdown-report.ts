@@ -55,6 +55,18 @@ export function renderMarkdownReport(report: ConformanceReport, metadata: Report
     `| Duration | ${formatDuration(report.durationMs)} |`,
     `| Kit | ${name} ${version} |`,
     '',
+    ...(report.diagnosis.length > 0
+      ? [
+          '## Diagnosis: probable root causes, most basic first',
+          '',
+          ...report.diagnosis.flatMap((finding, index) => [
+            `${index + 1}. **${cell(finding.title)}**  `,
+            `   breaks ${finding.breaks.join(', ')}${finding.seenIn.join() === finding.breaks.join() ? '' : ` (seen while running ${finding.seenIn.join(', ')})`}  `,
+            `   hint: ${cell(finding.hint)}`,
+          ]),
+          '',
+        ]
+      : []),
     '## Results by area',
     '',
     '| Area | Pass | Fail | Skip | Not passed |',

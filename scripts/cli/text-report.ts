@@ -1,5 +1,5 @@
 /** The report for a terminal or a CI log: a table by area, skipped rules, failure details, verdict. */
-import type { ConformanceReport, RuleResult } from '../../conformance/index.js';
+import { type ConformanceReport, formatDiagnosis, type RuleResult } from '../../conformance/index.js';
 import { ruleInfo, sharedFailureReason, specAnchor, summarizeByArea, truncate } from './report-summary.js';
 import { formatDuration, type Style, statusSymbol } from './terminal.js';
 
@@ -95,6 +95,9 @@ function renderFailure(result: RuleResult, context: TextReportContext): string[]
   const reason = result.reason ?? 'failed';
   const lines = [`${statusSymbol('fail', style)} ${style.bold(`${result.id} ${result.title}`)}`];
   if (rule) lines.push(`  ${label('spec')}${rule.spec} (SPEC.md#${specAnchor(result.id)})`);
+  if (result.breaks !== undefined && result.breaks !== result.id) {
+    lines.push(`  ${label('breaks')}${result.breaks} — seen while running ${result.id}`);
+  }
   lines.push(
     `  ${label('failure')}${indentContinuation(verbose ? reason : truncate(reason, REASON_LIMIT, 'see --json or --verbose'), indent)}`,
   );
@@ -128,10 +131,25 @@ function renderFailures(report: ConformanceReport, context: TextReportContext): 
   ];
 }
 
+/** The diagnosis first: each probable root cause, the sentences it breaks, one hint. */
+function renderDiagnosis(report: ConformanceReport, context: TextReportContext): string[] {
+  if (report.diagnosis.length === 0) return [];
+  const { style } = context;
+  const count = report.diagnosis.length;
+  return [
+    '',
+    style.bold(`Diagnosis: ${count} probable root cause${count === 1 ? '' : 's'}, most basic first`),
+    ...formatDiagnosis(report.diagnosis, { evidence: context.verbose ? Number.POSITIVE_INFINITY : 3 })
+      .split('\n')
+      .map((line) => `  ${line}`),
+  ];
+}
+
 export function renderTextReport(report: ConformanceReport, context: TextReportContext): string {
   const { style } = context;
   const headline = report.headline.replace(/\s*\n\s*/g, ' ');
   const lines = [
+    ...renderDiagnosis(report, context),
     '',
     ...renderTable(report, style),
     ...renderSkipped(report, style),
