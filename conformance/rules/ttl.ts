@@ -374,11 +374,14 @@ export const ttlRules: readonly Rule[] = [
               'get("c") after incr("c") raced with get("c") of its expired entry (written by mset(…, ttl))',
             ),
           );
-          expectEqual(
-            await s.get('e'),
-            'v',
-            'get("e") past its old deadline, after expire("e", 3600000) at the deadline raced with get("e")',
-          );
+          // Without "expire" the extension was never made: the rest of the rule still checks the writes.
+          if (!t.unsupported.has('expire')) {
+            expectEqual(
+              await s.get('e'),
+              'v',
+              'get("e") past its old deadline, after expire("e", 3600000) at the deadline raced with get("e")',
+            );
+          }
         },
       });
     },
