@@ -22,3 +22,4 @@ export {
   normalizeRequiredTtl,
   type StringRole,
 } from './validation.js';
+export { redact, sanitizeCause, secretVariants } from './secrets.js';
