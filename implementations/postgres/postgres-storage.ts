@@ -347,7 +347,9 @@ export class PostgresStorage extends SaStorageBase {
     const password = (pool as { options?: { password?: unknown; connectionString?: unknown } }).options;
     const secrets = [
       ...secretVariants(typeof password?.password === 'string' ? password.password : undefined),
-      ...secretVariants(typeof password?.connectionString === 'string' ? urlPassword(password.connectionString) : undefined),
+      ...secretVariants(
+        typeof password?.connectionString === 'string' ? urlPassword(password.connectionString) : undefined,
+      ),
     ];
     const storage = new PostgresStorage(pool, false, prefix, settings, secrets);
     await storage.#prepare(settings.createTable !== false, 'fromPool');
