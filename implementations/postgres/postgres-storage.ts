@@ -584,9 +584,10 @@ export class PostgresStorage extends SaStorageBase {
           try {
             await run(ddl);
           } catch (error) {
-            // Two processes creating the table at once: one of them loses the race on the catalog.
+            // Storages creating the table at once: all but one lose the race on the catalog
+            // (unique violation, duplicate table or type); by the retry the table exists.
             const code = (error as { code?: unknown }).code;
-            if (code !== '23505' && code !== '42P07') throw error;
+            if (code !== '23505' && code !== '42P07' && code !== '42710') throw error;
             await run(ddl);
           }
         }
