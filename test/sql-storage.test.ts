@@ -122,7 +122,7 @@ describe.each(backends)('$name', (backend) => {
           ['k', String(i)],
           ['k2', String(i)],
         ]);
-      const [cleared, ...others] = stores as [SaStorage, ...SaStorage[]];
+      const [cleared, ...others] = stores as unknown as [SaStorage, ...SaStorage[]];
       for (const [i, store] of stores.entries()) {
         expect((await store.keys('*')).sort(), prefixes[i]).toEqual(['k', 'k2']);
       }

@@ -5,6 +5,7 @@ import type { ProbeResult } from './memory-probe.js';
 import type { MemoryThroughputResult } from './memory-throughput.js';
 import type { BulkCell, RedisResult, RedisSection } from './redis-bench.js';
 import { type BenchSettings, POLL_MS } from './settings.js';
+import { type SqlResult, sqlMarkdown } from './sql-bench.js';
 import { formatBytes, formatMs, formatRate, formatRatio, median, spreadPercent } from './stats.js';
 import type { SuiteRow } from './suite-speed.js';
 import { barChartSvg, type ChartPanel, colorFor } from './svg.js';
@@ -20,6 +21,7 @@ export interface BenchResults {
   readonly memory?: MemoryThroughputResult;
   readonly footprint?: FootprintResult;
   readonly redis?: RedisResult | { readonly skipped: string };
+  readonly sql?: SqlResult;
   readonly suite?: readonly SuiteRow[];
   readonly skipped: readonly string[];
 }
@@ -449,6 +451,7 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
   } else if (redis) {
     parts.push('## Redis', '', `Skipped: ${redis.skipped}`, '');
   }
+  if (results.sql) parts.push('## PostgreSQL and SQLite', '', sqlMarkdown(results.sql), '');
   if (results.suite) parts.push(suiteSection(results.suite));
   if (results.skipped.length > 0) parts.push('## Skipped', '', ...results.skipped.map((s) => `- ${s}`), '');
   return `${parts
