@@ -225,3 +225,19 @@ test('postgresSchemaSql quotes the table name (schema-qualified too)', () => {
   expect(postgresSchemaSql('we"ird')).toContain('"we""ird"');
   expect(() => postgresSchemaSql('a.b.c')).toThrow(/schema\.name/);
 });
+
+test.each(backends)('$name: an injected clock with fractional milliseconds works', async (backend) => {
+  let now = 1_700_000_000_000.75;
+  const store = await backend.open(`frac-${process.pid}:`, { clock: { now: () => now } as VirtualClock });
+  try {
+    await store.set('k', 'v', 10);
+    expect(await store.ttl('k')).toBe(10);
+    now += 10;
+    expect(await store.get('k')).toBe('v');
+    now += 1;
+    expect(await store.get('k')).toBeNull();
+  } finally {
+    await store.clear();
+    await store.close();
+  }
+});

@@ -561,7 +561,8 @@ export class PostgresStorage extends SaStorageBase {
     withClock: boolean,
   ): Promise<pg.QueryResult<Row>> {
     if (this.#closed) throw closedError();
-    if (withClock && this.#clock !== undefined) values.push(this.#clock.now());
+    // Whole milliseconds: an int8 parameter refuses "1.5" (performance.now()-based clocks are fractional).
+    if (withClock && this.#clock !== undefined) values.push(Math.floor(this.#clock.now()));
     try {
       return await this.#pool.query<Row>({
         name: sql.name,

@@ -435,8 +435,9 @@ export class SqliteStorage extends SaStorageBase {
     }
   }
 
+  /** Whole milliseconds, as the deadlines are stored (a performance.now()-based clock is fractional). */
   #now(): number {
-    return this.#clock.now();
+    return Math.floor(this.#clock.now());
   }
 
   #sweepBatch(): number {
