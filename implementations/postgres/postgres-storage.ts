@@ -235,6 +235,10 @@ function buildStatements(table: string, injectedClock: boolean): Statements {
   };
 }
 
+function rowsOf(result: pg.QueryResult<Row>): Row[] {
+  return result.rows;
+}
+
 function closedError(): StorageError {
   return new StorageError('ConnectionError', 'PostgresStorage is closed');
 }
@@ -538,41 +542,36 @@ export class PostgresStorage extends SaStorageBase {
     tick(this.#sweepIntervalMs);
   }
 
-  async #query(
-    method: string,
-    key: string | undefined,
-    sql: Statement,
-    values: unknown[],
-    withClock = true,
-  ): Promise<Row[]> {
-    return (await this.#result(method, key, sql, values, withClock)).rows;
+  #query(method: string, key: string | undefined, sql: Statement, values: unknown[], withClock = true): Promise<Row[]> {
+    return this.#result(method, key, sql, values, withClock).then(rowsOf);
   }
 
   /**
    * Runs one statement: closed check, the injected clock's reading appended as the last
    * parameter (when the statement reads the time and the clock is injected), a bound on the
-   * reply, and every failure mapped to a StorageError in one place.
+   * reply, and every failure mapped to a StorageError in one place. Plain promise chaining, not
+   * an async function: it sits on every call's hot path.
    */
-  async #result(
+  #result(
     method: string,
     key: string | undefined,
     sql: Statement,
     values: unknown[],
     withClock: boolean,
   ): Promise<pg.QueryResult<Row>> {
-    if (this.#closed) throw closedError();
-    // Whole milliseconds: an int8 parameter refuses "1.5" (performance.now()-based clocks are fractional).
-    if (withClock && this.#clock !== undefined) values.push(Math.floor(this.#clock.now()));
-    try {
-      return await this.#pool.query<Row>({
-        name: sql.name,
-        text: sql.text,
-        values,
-        query_timeout: this.#commandTimeoutMs,
-      } as pg.QueryConfig);
-    } catch (error) {
+    if (this.#closed) return Promise.reject(closedError());
+    const fail = (error: unknown): never => {
       const what = key === undefined ? `PostgreSQL ${method}` : `PostgreSQL ${method} of key ${preview(key)}`;
       throw mapPostgresError(error, `${what} failed`, this.#secrets);
+    };
+    try {
+      // Whole milliseconds: an int8 parameter refuses "1.5" (performance.now()-based clocks are fractional).
+      if (withClock && this.#clock !== undefined) values.push(Math.floor(this.#clock.now()));
+      return this.#pool
+        .query<Row>({ name: sql.name, text: sql.text, values, query_timeout: this.#commandTimeoutMs } as pg.QueryConfig)
+        .catch(fail);
+    } catch (error) {
+      return Promise.reject(mapPostgresError(error, `PostgreSQL ${method} failed`, this.#secrets)); // a clock or pool that throws
     }
   }
 

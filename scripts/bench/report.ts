@@ -370,6 +370,20 @@ export function renderSvg(results: BenchResults): string {
       })),
     });
   }
+  for (const section of results.sql?.sections ?? []) {
+    const [baseline, ...others] = section.contenders;
+    panels.push({
+      title: `${section.backend}, speed vs ${baseline?.label ?? 'baseline'}`,
+      groups: section.rows.map((row) => ({
+        label: `${row.label}, ${row.concurrency} in flight`,
+        bars: others.map((c) => ({
+          label: c.label,
+          ratio: row.cells[c.id]?.ratio ?? Number.NaN,
+          color: colorFor(c.label, colors),
+        })),
+      })),
+    });
+  }
   return barChartSvg(panels, {
     title: 'sa-storage-kit benchmarks — speed relative to a baseline measured in the same run',
     subtitle: `${results.startedAt.toISOString().slice(0, 10)} · Node ${results.machine.node} · ${results.machine.cores} cores · ${results.settings.mode} run · log scale, right of the 1× line = faster than the baseline`,
