@@ -70,6 +70,27 @@ describe('npm pack → install → import from plain Node ESM', () => {
   });
 });
 
+describe('the SQL backends from the tarball', () => {
+  test('sa-storage-kit/sqlite and sa-storage-kit/postgres are exported, with types, and load their peer drivers', () => {
+    // The drivers are optional peers: the app installs them (here linked from this repository's
+    // node_modules; Node resolves their own dependencies from where the links point).
+    for (const name of ['better-sqlite3', 'pg']) {
+      run('ln', ['-sfn', join(root, 'node_modules', name), join(appDir, 'node_modules', name)], appDir);
+    }
+    const script = `
+      import { SqliteStorage } from 'sa-storage-kit/sqlite';
+      import { PostgresStorage, postgresSchemaSql } from 'sa-storage-kit/postgres';
+      const storage = await SqliteStorage.open(':memory:', 'app:');
+      await storage.set('k', 'v', 1000);
+      console.log(JSON.stringify([await storage.get('k'), await storage.incr('n'), typeof PostgresStorage.connect, postgresSchemaSql().startsWith('CREATE TABLE')]));
+      await storage.close();`;
+    expect(run('node', ['--input-type=module', '-e', script], appDir).trim()).toBe('["v",1,"function",true]');
+    for (const folder of ['sqlite', 'postgres', 'sql']) {
+      expect(run('ls', [`node_modules/sa-storage-kit/dist/implementations/${folder}`], appDir)).toContain('.d.ts');
+    }
+  });
+});
+
 describe('the installed sa-storage-kit CLI checks a backend module', () => {
   /** Runs node_modules/.bin/sa-storage-kit in the app folder; a non-zero exit is a result here, not an error. */
   function kit(args: string[]) {

@@ -3,6 +3,7 @@
 export { type CounterStep, parseCanonicalInt64, stepCounter } from './counter.js';
 export { isStorageError, StorageError, StorageErrorKind, toStorageError } from './errors.js';
 export { compilePattern, escapeGlob, matchesPattern } from './glob.js';
+export { redact, sanitizeCause, secretVariants } from './secrets.js';
 export {
   type Clock,
   type Entry,

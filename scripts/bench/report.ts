@@ -5,6 +5,7 @@ import type { ProbeResult } from './memory-probe.js';
 import type { MemoryThroughputResult } from './memory-throughput.js';
 import type { BulkCell, RedisResult, RedisSection } from './redis-bench.js';
 import { type BenchSettings, POLL_MS } from './settings.js';
+import { type SqlResult, sqlMarkdown } from './sql-bench.js';
 import { formatBytes, formatMs, formatRate, formatRatio, median, spreadPercent } from './stats.js';
 import type { SuiteRow } from './suite-speed.js';
 import { barChartSvg, type ChartPanel, colorFor } from './svg.js';
@@ -20,6 +21,7 @@ export interface BenchResults {
   readonly memory?: MemoryThroughputResult;
   readonly footprint?: FootprintResult;
   readonly redis?: RedisResult | { readonly skipped: string };
+  readonly sql?: SqlResult;
   readonly suite?: readonly SuiteRow[];
   readonly skipped: readonly string[];
 }
@@ -368,6 +370,20 @@ export function renderSvg(results: BenchResults): string {
       })),
     });
   }
+  for (const section of results.sql?.sections ?? []) {
+    const [baseline, ...others] = section.contenders;
+    panels.push({
+      title: `${section.backend}, speed vs ${baseline?.label ?? 'baseline'}`,
+      groups: section.rows.map((row) => ({
+        label: `${row.label}, ${row.concurrency} in flight`,
+        bars: others.map((c) => ({
+          label: c.label,
+          ratio: row.cells[c.id]?.ratio ?? Number.NaN,
+          color: colorFor(c.label, colors),
+        })),
+      })),
+    });
+  }
   return barChartSvg(panels, {
     title: 'sa-storage-kit benchmarks — speed relative to a baseline measured in the same run',
     subtitle: `${results.startedAt.toISOString().slice(0, 10)} · Node ${results.machine.node} · ${results.machine.cores} cores · ${results.settings.mode} run · log scale, right of the 1× line = faster than the baseline`,
@@ -449,6 +465,7 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
   } else if (redis) {
     parts.push('## Redis', '', `Skipped: ${redis.skipped}`, '');
   }
+  if (results.sql) parts.push('## PostgreSQL and SQLite', '', sqlMarkdown(results.sql), '');
   if (results.suite) parts.push(suiteSection(results.suite));
   if (results.skipped.length > 0) parts.push('## Skipped', '', ...results.skipped.map((s) => `- ${s}`), '');
   return `${parts

@@ -3,9 +3,10 @@
  * as ratios against baselines measured in the same run. Writes docs/benchmarks.md and
  * docs/benchmarks.svg (a quick run writes to reports/bench-quick/ unless --out is given).
  *
- *   node --expose-gc --import tsx scripts/bench/run.ts [--quick] [--out DIR] [--only memory,footprint,redis,suite]
+ *   node --expose-gc --import tsx scripts/bench/run.ts [--quick] [--out DIR] [--only memory,footprint,redis,sql,suite]
  *
- * Redis rows use a throwaway redis-server on a free port (never a shared server); without a
+ * SQL rows use the machine's PostgreSQL (POSTGRES_URL) in tables of their own, and SQLite files in a
+ * temporary folder. Redis rows use a throwaway redis-server on a free port (never a shared server); without a
  * redis-server binary they are skipped with a note. Aims are reported, never asserted.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,10 +20,11 @@ import { measureMemoryThroughput } from './memory-throughput.js';
 import { measureRedis } from './redis-bench.js';
 import { type BenchResults, evaluateAims, renderMarkdown, renderSvg } from './report.js';
 import { type BenchSettings, FULL, QUICK } from './settings.js';
+import { measureSql } from './sql-bench.js';
 import { formatMs, hasGc, progress } from './stats.js';
 import { measureSuiteSpeed } from './suite-speed.js';
 
-const SECTIONS = ['memory', 'footprint', 'redis', 'suite'] as const;
+const SECTIONS = ['memory', 'footprint', 'redis', 'sql', 'suite'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Cli {
@@ -92,6 +94,10 @@ async function main(): Promise<void> {
   }
   try {
     if (cli.only.has('redis') && redis) results.redis = await measureRedis(redis, settings);
+    if (cli.only.has('sql')) {
+      results.sql = await measureSql(settings);
+      skipped.push(...results.sql.skipped);
+    }
     if (cli.only.has('suite')) {
       results.suite = await measureSuiteSpeed({
         rounds: settings.suiteRounds,

@@ -28,6 +28,9 @@ export interface BenchSettings {
   /** Rounds for the conformance-suite rows (virtual clock, and the slower real-clock/defect rows). */
   readonly suiteRounds: number;
   readonly suiteSlowRounds: number;
+  /** Interleaved rounds for the PostgreSQL/SQLite rows, and the target duration of one sample (ms). */
+  readonly sqlRounds: number;
+  readonly sqlSampleMs: number;
 }
 
 export const FULL: BenchSettings = {
@@ -45,6 +48,8 @@ export const FULL: BenchSettings = {
   redisBulkRounds: 3,
   suiteRounds: 3,
   suiteSlowRounds: 1,
+  sqlRounds: 11,
+  sqlSampleMs: 40,
 };
 
 export const QUICK: BenchSettings = {
@@ -62,4 +67,6 @@ export const QUICK: BenchSettings = {
   redisBulkRounds: 2,
   suiteRounds: 1,
   suiteSlowRounds: 1,
+  sqlRounds: 3,
+  sqlSampleMs: 15,
 };

@@ -13,6 +13,7 @@ import type { ClockMode, DisposableStorage, FactoryContext, SuiteOptions } from 
 import { DatabaseStorage } from '../../implementations/database/index.js';
 import { MemoryStorage } from '../../implementations/memory/index.js';
 import { RedisStorage } from '../../implementations/redis/index.js';
+import { measureSqlSuiteSpeed } from './sql-suite-speed.js';
 import { median, progress } from './stats.js';
 
 export interface SuiteRow {
@@ -112,6 +113,7 @@ export async function measureSuiteSpeed(options: SuiteSpeedOptions): Promise<Sui
       }),
     );
   }
+  rows.push(...(await measureSqlSuiteSpeed(seed, options.slowRounds, timed)));
   rows.push(
     await timed('DatabaseStorage stub, contract profile', options.rounds, async () => {
       const report = await checkConformance(() => new DatabaseStorage('postgres://localhost/none'), { seed });
