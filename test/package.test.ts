@@ -118,9 +118,11 @@ beforeAll(() => {
   for (const pending of Object.values(projects)) pending.catch(() => {}); // awaited (and reported) by each test
 }, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
+  // Installs a filtered run (-t) never awaited may still be writing into workDir.
+  await Promise.allSettled(Object.values(projects));
   if (workDir) rmSync(workDir, { recursive: true, force: true });
-});
+}, INSTALL_TIMEOUT_MS);
 
 const RULES = contractRules.length;
 
