@@ -107,17 +107,18 @@ describe('provisionRedisCluster (the local cluster itself is exercised by the cl
   });
 });
 
-describe('dockerAnswers', () => {
-  async function fakeEngine(status: number): Promise<{ socket: string; server: Server }> {
-    const socket = join(dir, `docker-${status}.sock`);
-    const server = createServer((req, res) => {
-      res.statusCode = req.url === '/_ping' ? status : 404;
-      res.end('OK');
-    });
-    await new Promise<void>((resolve) => server.listen(socket, resolve));
-    return { socket, server };
-  }
+let engines = 0;
+async function fakeEngine(status: number): Promise<{ socket: string; server: Server }> {
+  const socket = join(dir, `docker-${status}-${++engines}.sock`);
+  const server = createServer((req, res) => {
+    res.statusCode = req.url === '/_ping' ? status : 404;
+    res.end('OK');
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return { socket, server };
+}
 
+describe('dockerAnswers', () => {
   test('true only when an engine answers its ping with 200', async () => {
     const healthy = await fakeEngine(200);
     const broken = await fakeEngine(500);
@@ -130,6 +131,33 @@ describe('dockerAnswers', () => {
     } finally {
       healthy.server.close();
       broken.server.close();
+    }
+  });
+});
+
+describe('provisionRedis({ container: true }): testcontainers whatever else is there', () => {
+  test('no Docker engine: a clear error, even with REDIS_URL and a local redis-server at hand', async () => {
+    await expect(
+      provisionRedis({
+        container: true,
+        env: { PATH: process.env.PATH, REDIS_URL: 'redis://redis.example:6390', DOCKER_HOST: NOTHING.DOCKER_HOST },
+      }),
+    ).rejects.toThrow(/starts Redis through testcontainers, and no Docker engine answers/);
+  });
+
+  test('REDIS_CONTAINER_NETWORK other than bridge or host is refused before any container starts', async () => {
+    const engine = await fakeEngine(200);
+    try {
+      await expect(
+        provisionRedis({
+          container: true,
+          env: { DOCKER_HOST: `unix://${engine.socket}`, REDIS_CONTAINER_NETWORK: 'sideways' },
+        }),
+      ).rejects.toThrow(
+        'REDIS_CONTAINER_NETWORK must be "bridge" (the default: a mapped port) or "host", not "sideways"',
+      );
+    } finally {
+      engine.server.close();
     }
   });
 });

@@ -6,7 +6,10 @@
  * 2. A throwaway local `redis-server` (scripts/redis/local-server.ts) when the binary is on PATH
  *    or named by REDIS_SERVER_BIN: the path used here and in CI.
  * 3. testcontainers (`@testcontainers/redis`, image REDIS_IMAGE or redis:7.0.15), imported
- *    only when a Docker engine answers.
+ *    only when a Docker engine answers. REDIS_CONTAINER_NETWORK=host runs the container on the
+ *    host's network instead of Docker's bridge with a mapped port (engines without a bridge, as
+ *    in CI: docs/containers-and-versions.md). `container: true` asks for this path whatever else
+ *    is available.
  * 4. Otherwise a clear error saying how to get one. Never a silent skip.
  *
  * `provisionRedisCluster` does the same for a Redis Cluster: REDIS_CLUSTER_NODES, else a local
@@ -18,7 +21,7 @@
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { type LocalRedisCluster, type LocalRedisClusterOptions, startLocalRedisCluster } from './local-cluster.js';
@@ -43,7 +46,12 @@ export interface ProvisionOptions {
   args?: readonly string[];
   /** The test signals, kills or restarts the server, or passes it local files: only a local redis-server will do. */
   process?: boolean;
-  /** Environment to read (default process.env): REDIS_URL, REDIS_SERVER_BIN, PATH, DOCKER_HOST, REDIS_IMAGE. */
+  /** Start Redis through testcontainers even when REDIS_URL or a local redis-server is available. */
+  container?: boolean;
+  /**
+   * Environment to read (default process.env): REDIS_URL, REDIS_SERVER_BIN, PATH, DOCKER_HOST,
+   * REDIS_IMAGE, REDIS_CONTAINER_NETWORK.
+   */
   env?: NodeJS.ProcessEnv;
   /** How long to wait for a Docker engine to answer its ping (ms, default 1500). */
   dockerPingTimeoutMs?: number;
@@ -53,7 +61,8 @@ export const HOW_TO_GET_REDIS = [
   'No Redis server is available for these tests. Do one of:',
   '  - install redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis),',
   '    or point REDIS_SERVER_BIN at a redis-server binary: each test file starts its own throwaway server;',
-  '  - start a Docker engine: the tests then run redis:7.0.15 through testcontainers;',
+  '  - start a Docker engine: the tests then run redis:7.0.15 through testcontainers',
+  '    (REDIS_IMAGE and REDIS_CONTAINER_NETWORK choose the image and network: docs/containers-and-versions.md);',
   '  - set REDIS_URL=redis://host:port to a server the tests may write to (they use unique key',
   '    prefixes there; tests that must flush, pause or reconfigure a server still need one of the above).',
 ].join('\n');
@@ -126,9 +135,31 @@ export async function dockerAnswers(env: NodeJS.ProcessEnv = process.env, timeou
   return false;
 }
 
+export const DEFAULT_REDIS_IMAGE = 'redis:7.0.15';
+
+/** A port nobody listens on right now, on the loopback interface (for a host-network container). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 async function startContainer(env: NodeJS.ProcessEnv, args: readonly string[]): Promise<ProvisionedRedis> {
+  const image = env.REDIS_IMAGE || DEFAULT_REDIS_IMAGE;
+  const network = env.REDIS_CONTAINER_NETWORK || 'bridge';
+  if (network === 'host') return startHostNetworkContainer(image, args);
+  if (network !== 'bridge') {
+    throw new Error(
+      `REDIS_CONTAINER_NETWORK must be "bridge" (the default: a mapped port) or "host", not "${network}"`,
+    );
+  }
   const { RedisContainer } = await import('@testcontainers/redis');
-  let container = new RedisContainer(env.REDIS_IMAGE || 'redis:7.0.15');
+  let container = new RedisContainer(image);
   if (args.length > 0) container = container.withCommand(['redis-server', ...args]);
   const started = await container.start();
   const url = `redis://${started.getHost()}:${started.getPort()}`;
@@ -141,11 +172,48 @@ async function startContainer(env: NodeJS.ProcessEnv, args: readonly string[]): 
   };
 }
 
+/**
+ * Host networking: nothing is mapped, so Redis is told its port (a free one, never 6379's shared
+ * server) and binds to loopback only. A port taken between the probe and the start is retried.
+ */
+async function startHostNetworkContainer(image: string, args: readonly string[]): Promise<ProvisionedRedis> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freeLoopbackPort();
+    const container = new GenericContainer(image)
+      .withNetworkMode('host')
+      .withCommand(['redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...args])
+      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      .withStartupTimeout(30_000);
+    try {
+      const started = await container.start();
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        source: 'testcontainers',
+        stop: async () => {
+          await started.stop();
+        },
+      };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
 /** A Redis for one test file (see the module comment for the order). */
 export async function provisionRedis(options: ProvisionOptions = {}): Promise<ProvisionedRedis> {
   const env = options.env ?? process.env;
   const args = options.args ?? [];
   const exclusive = options.exclusive === true || options.process === true || args.length > 0;
+
+  if (options.container === true) {
+    if (await dockerAnswers(env, options.dockerPingTimeoutMs)) return startContainer(env, args);
+    throw new Error(
+      'This test starts Redis through testcontainers, and no Docker engine answers (DOCKER_HOST, /var/run/docker.sock). Start one: docs/containers-and-versions.md.',
+    );
+  }
 
   const sharedUrl = env.REDIS_URL;
   if (sharedUrl && !exclusive) {
