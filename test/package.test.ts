@@ -296,7 +296,7 @@ for (const [name, runner] of Object.entries(runners)) {
   let hung = '';
   describe(`runSaStorageSuite under ${name} in a fresh project (${onNode})`, () => {
     test(
-      'a conformant backend: one passing test per rule, exit 0',
+      'a conformant backend: the diagnosis test and one passing test per rule, exit 0',
       async () => {
         const dir = await projects[runner.project];
         const [command, args, env] = runner.command('conformant.test.mjs');
@@ -304,7 +304,9 @@ for (const [name, runner] of Object.entries(runners)) {
         if (result.status === null) hung = result.output;
         expect(result.status, result.output).toBe(0);
         expect(result.output).toContain('KV-01: set then get returns the value');
-        expect(runner.counts(result.output), result.output).toEqual({ passed: RULES, failed: 0 });
+        expect(result.output).toContain('diagnosis: probable root causes');
+        // The diagnosis leads: one test before the rules' own.
+        expect(runner.counts(result.output), result.output).toEqual({ passed: RULES + 1, failed: 0 });
       },
       INSTALL_TIMEOUT_MS,
     );
@@ -317,6 +319,7 @@ for (const [name, runner] of Object.entries(runners)) {
       const result = run(dir, command, args, env);
       expect(result.status, result.output).toBe(1);
       expect(result.output).toMatch(/PAT-01: /);
+      expect(result.output).toMatch(/probable root cause[\s\S]*keys/);
       expect(result.output).toContain('if this fails, check:');
       expect(runner.counts(result.output).failed, result.output).toBeGreaterThan(0);
     });
