@@ -30,6 +30,7 @@ const root = new URL('../..', import.meta.url).pathname;
 /** Each example backend and the exact command whose output the docs show. */
 export const EXAMPLES: Record<string, { module: string; args: readonly string[] }> = {
   report: { module: 'docs/examples/report/ttl-in-seconds.ts', args: ['--seed', '1'] },
+  'multi-bug': { module: 'docs/examples/multi-bug/four-bugs.ts', args: ['--seed', '1'] },
   'first-try': { module: 'docs/examples/first-try/map-storage.ts', args: ['--seed', '1'] },
   'with-clock': { module: 'docs/examples/with-clock/map-storage.ts', args: ['--seed', '1'] },
   conformant: { module: 'docs/examples/conformant/map-storage.ts', args: ['--seed', '1'] },
