@@ -39,6 +39,13 @@ describe('code blocks of README.md and docs/*.md', () => {
       "throw new Error('boom');", // 15
       '```', // 16
       'See [nowhere](nowhere.md) and [the top](#broken-on-purpose) and [no such heading](#missing).', // 17
+      '```sql', // 18
+      'CREATE TABLE sa_storage (k text);', // 19: not the schema the SQL backends create
+      '```', // 20
+      '```sh', // 21
+      'npx sa-storage-kit check --exec "python3 backend.py" --seed 1', // 22: one quoted command, parses
+      "npx sa-storage-kit check --exec 'python3 backend.py' --clock sideways", // 23
+      '```', // 24
     ].join('\n');
     writeFileSync(join(dir, 'BROKEN.md'), markdown);
     const report = formatProblems(checkDocumentation(['test/.tmp/docs-selftest/BROKEN.md'], join(dir, 'work')));
@@ -51,6 +58,11 @@ describe('code blocks of README.md and docs/*.md', () => {
     expect(report).toContain(`${file}:17: link to missing test/.tmp/docs-selftest/nowhere.md`);
     expect(report).toContain(`${file}:17: no heading #missing in ${file}`);
     expect(report).not.toContain('#broken-on-purpose');
+    expect(report).toContain(`${file}:19: this SQL is not what postgresSchemaSql`);
+    expect(report).not.toContain(`${file}:22:`);
+    expect(report).toMatch(
+      new RegExp(`${file}:23: sa-storage-kit check --exec python3 backend.py --clock sideways: .*clock`),
+    );
   }, 120_000);
 });
 

@@ -6,8 +6,11 @@ import { checkConformance } from '../suite/check.js';
 import type { ConformanceReport, RuleResult, SuiteOptions } from '../suite/types.js';
 import { ProcessBackend, type ProcessBackendOptions, type ProcessIncident } from './process-backend.js';
 
+/** A conformance report on a backend program, plus what the program itself did wrong. */
 export interface ProcessCheckReport extends ConformanceReport {
+  /** The program checked: its command, its protocol breaches and its last log lines. */
   readonly process: {
+    /** The command line the kit spawned (through the shell). */
     readonly command: string;
     /** Protocol breaches, each with the rule during which it happened. */
     readonly incidents: readonly ProcessIncident[];

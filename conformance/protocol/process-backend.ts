@@ -14,6 +14,7 @@ import { type SaStorage, type SaStorageMethod, StorageError } from '../contract/
 import type { DisposableStorage, FactoryContext, StorageFactory } from '../suite/types.js';
 import { decodeResult, encodeOperation, PROTOCOL_VERSION, parseResponse, quoteLine } from './messages.js';
 
+/** How a ProcessBackend spawns the program and when it gives up on it. */
 export interface ProcessBackendOptions {
   /** Working directory of the program (default: the kit's). */
   readonly cwd?: string;
@@ -34,10 +35,17 @@ export interface ProcessBackendOptions {
   readonly onStderr?: (line: string) => void;
 }
 
+/**
+ * What a program did that breaks the protocol: could not be started (`spawn`), exited (`exit`),
+ * went silent while requests waited (`hang`), wrote a line that is not a response (`garbage`),
+ * answered an id no request has (`unknown-id`), answered with a malformed result or error
+ * (`invalid-response`), or answered hello with another protocol version (`handshake`).
+ */
 export type IncidentKind = 'spawn' | 'exit' | 'hang' | 'garbage' | 'unknown-id' | 'invalid-response' | 'handshake';
 
 /** Something the program did that breaks the protocol, with the rule that was running. */
 export interface ProcessIncident {
+  /** Which protocol breach it was. */
   readonly kind: IncidentKind;
   /** One sentence, with the evidence (exit code, quoted line, stderr tail). */
   readonly message: string;
@@ -298,7 +306,9 @@ function shorten(value: unknown): string {
  * starts a new process when the previous one failed. Close it when done.
  */
 export class ProcessBackend {
+  /** The command line spawned (through the shell) for each process. */
   readonly command: string;
+  /** Every protocol breach so far, in order, each with the label of what was running. */
   readonly incidents: ProcessIncident[] = [];
   readonly #options: ProcessBackendOptions;
   readonly #stderr: string[] = [];

@@ -17,8 +17,11 @@ import { operationArguments, PROTOCOL_VERSION } from './messages.js';
 /** Makes the storage behind a store; `clock` reads the current request's `now` (or the system clock). */
 export type ServedStorageFactory = (namespace: string, clock: Clock) => SaStorage;
 
+/** Where `serveProtocol` reads requests and writes answers. */
 export interface ServeOptions {
+  /** Request lines, one JSON object each (stdin for `sa-storage-kit serve`). */
   readonly input: Readable;
+  /** Response lines, one JSON object each (stdout); nothing else is written here. */
   readonly output: Writable;
   /** Where the server logs (default: nothing). */
   readonly log?: (line: string) => void;

@@ -17,39 +17,57 @@ import { contractRules } from '../rules/index.js';
 import { checkConformance } from '../suite/check.js';
 import { encodeOperation, operationArguments, PROTOCOL_VERSION } from './messages.js';
 
+/** The `format` field of a vectors file: tells a runner this JSON is the kit's test vectors. */
 export const VECTORS_FORMAT = 'sa-storage-kit/vectors';
+/** The vectors file layout's version, bumped when it changes; a runner should refuse one it does not know. */
 export const VECTORS_VERSION = 1;
 
 /** What a step's answer must be. */
 export type Expectation = { readonly result: unknown; readonly unordered?: true } | { readonly error: string };
 
+/** One call of a case: the request to send to one of its stores and the answer it must get. */
 export interface VectorStep {
   /** Index into the case's `stores`. */
   readonly store: number;
   /** The protocol request without `id` and `store`: `op`, its fields, and `now`. */
   readonly request: Readonly<Record<string, unknown>>;
+  /** The answer the contract requires: a result (keys lists compared unordered) or an error kind. */
   readonly expect: Expectation;
 }
 
+/** One rule's recorded calls, replayed in order against fresh stores. */
 export interface VectorCase {
+  /** The rule's id (as in SPEC.md and the report), e.g. `TTL-03`. */
   readonly rule: string;
+  /** The rule's one-line statement. */
   readonly title: string;
+  /** The part of the contract the rule belongs to. */
   readonly area: string;
   /** The namespaces of the stores the case opens, in order (each one a fresh, empty store). */
   readonly stores: readonly string[];
+  /** The calls, in the order they must be sent, each awaited before the next. */
   readonly steps: readonly VectorStep[];
 }
 
+/** A whole vectors file (`sa-storage-kit vectors`): every replayable rule as data. */
 export interface VectorFile {
+  /** Always `sa-storage-kit/vectors`. */
   readonly format: typeof VECTORS_FORMAT;
+  /** Layout version of this file. */
   readonly version: typeof VECTORS_VERSION;
+  /** The process protocol version its requests are written in. */
   readonly protocol: number;
+  /** Seed the generated parts were drawn from: same seed, same file. */
   readonly seed: number;
+  /** Runs recorded for each property rule. */
   readonly numRuns: number;
+  /** How to replay the file, and which rules were left out and why. */
   readonly notes: readonly string[];
+  /** One case per rule recorded. */
   readonly cases: readonly VectorCase[];
 }
 
+/** What `generateVectors` records. */
 export interface VectorOptions {
   /** Seed of the generated parts (default 1): same seed, same file. */
   readonly seed?: number;

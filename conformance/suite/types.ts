@@ -59,6 +59,7 @@ export type Capability =
 
 /** A store that keeps deadlines at a coarser granularity than milliseconds (whole seconds: 1000). */
 export interface TtlResolution {
+  /** The granularity in ms: a deadline may land anywhere within one step of it. */
   readonly ms: number;
   /** Shown in the report. */
   readonly reason: string;
@@ -148,6 +149,7 @@ export type RuleStatus = 'pass' | 'fail' | 'skip' | 'partial';
 export interface RuleCoverage {
   /** Property runs completed, of how many asked. */
   readonly runs?: number;
+  /** Property runs the rule was asked for. */
   readonly runsAsked?: number;
   /** Storage calls the rule made. */
   readonly calls: number;

@@ -40,6 +40,7 @@ import {
 import { type KeyRange, keyRange, literalHead } from '../sql/key-range.js';
 import { mapPostgresError } from './errors.js';
 
+/** Settings of a PostgresStorage, whether it opens its own pool or is given one. */
 export interface PostgresStorageOptions {
   /** Table name, optionally schema-qualified (`schema.table`); default `sa_storage`. Quoted as given. */
   table?: string;
@@ -260,6 +261,11 @@ interface Row {
   [column: string]: unknown;
 }
 
+/**
+ * The SaStorage contract on one PostgreSQL table (node-postgres 8). Open with
+ * `PostgresStorage.connect(url, keyPrefix)` or `fromPool(pool, keyPrefix)`; storages with
+ * different prefixes share the table and never see each other's keys.
+ */
 export class PostgresStorage extends SaStorageBase {
   readonly #pool: pg.Pool;
   readonly #owned: boolean;

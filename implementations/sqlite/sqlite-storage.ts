@@ -41,6 +41,7 @@ import {
 import { type KeyRange, keyRange, literalHead } from '../sql/key-range.js';
 import { mapSqliteError } from './errors.js';
 
+/** Settings of a SqliteStorage. */
 export interface SqliteStorageOptions {
   /** Table name (default `sa_storage`), quoted as given. */
   table?: string;
@@ -191,6 +192,11 @@ function isDatabase(db: unknown): db is Database.Database {
   );
 }
 
+/**
+ * The SaStorage contract on one SQLite table (better-sqlite3 12). Open with
+ * `SqliteStorage.open(file or ':memory:', keyPrefix)` or `fromDatabase(db, keyPrefix)`; storages
+ * with different prefixes share the table and never see each other's keys.
+ */
 export class SqliteStorage extends SaStorageBase {
   readonly #db: Database.Database;
   readonly #owned: boolean;

@@ -6,6 +6,7 @@
  * - blocks preceded by `<!-- check: run -->` are also run (node + tsx) and must exit 0;
  * - ```sh blocks: `npm run X` / `npm start` / `npm test` must be scripts of package.json,
  *   `sa-storage-kit …` command lines must parse, `vitest run <path>` must name test files;
+ * - ```sql blocks must be the DDL `postgresSchemaSql` or `sqliteSchemaSql` gives for the default table;
  * - ```text / ```console / ```json / ```xml / ```diff are output and not checked; a block of
  *   any other kind is skipped only with `<!-- check: skip <reason> -->` right above it; a fence
  *   without a language is an error (say what it is).
@@ -20,11 +21,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { postgresSchemaSql } from '../../implementations/postgres/index.js';
+import { sqliteSchemaSql } from '../../implementations/sqlite/index.js';
 import { parseCommandLine } from '../cli/arguments.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
-export type BlockKind = 'typescript' | 'javascript' | 'shell' | 'output' | 'skipped';
+export type BlockKind = 'typescript' | 'javascript' | 'shell' | 'sql' | 'output' | 'skipped';
 
 export interface CodeBlock {
   /** Markdown file, relative to the repository root. */
@@ -53,6 +56,7 @@ const KINDS: Record<string, BlockKind> = {
   sh: 'shell',
   bash: 'shell',
   shell: 'shell',
+  sql: 'sql',
   text: 'output',
   console: 'output',
   json: 'output',
@@ -178,15 +182,20 @@ export function emitBlocks(blocks: readonly CodeBlock[], workDir: string): Emitt
     writeFileSync(join(workDir, path), text);
     emitted.push({ block, path, offset: prelude.length });
   }
-  // The backend the docs' five-line examples import as './my-storage.js'.
-  const fixture = relative(join(workDir, 'blocks'), join(root, 'docs/examples/my-storage.js'));
-  writeFileSync(join(workDir, 'blocks/my-storage.ts'), `export * from '${fixture}';\n`);
+  // The backend the docs' five-line examples import as './my-storage.js', './src/my-storage.js'
+  // (a module at the project root) or '../src/my-storage.js' (a test in test/).
+  for (const path of ['blocks/my-storage.ts', 'blocks/src/my-storage.ts', 'src/my-storage.ts']) {
+    mkdirSync(dirname(join(workDir, path)), { recursive: true });
+    const fixture = relative(dirname(join(workDir, path)), join(root, 'docs/examples/my-storage.js'));
+    writeFileSync(join(workDir, path), `export * from '${fixture}';\n`);
+  }
   // Jest is not a dependency of the kit: its three functions are typed as the suite expects them.
   writeFileSync(
     join(workDir, 'blocks/jest-globals.d.ts'),
     `declare module '@jest/globals' {\n  import type { TestRunnerApi } from 'sa-storage-kit/conformance';\n` +
       `  export const describe: TestRunnerApi['describe'];\n  export const test: TestRunnerApi['test'];\n` +
-      `  export const beforeAll: TestRunnerApi['beforeAll'];\n}\n`,
+      `  export const beforeAll: TestRunnerApi['beforeAll'];\n` +
+      `  export const afterAll: NonNullable<TestRunnerApi['afterAll']>;\n}\n`,
   );
   const tsconfig = {
     extends: join(root, 'tsconfig.json'),
@@ -264,7 +273,7 @@ export function checkShell(block: CodeBlock): Problem[] {
     const where = `${block.file}:${block.line + index}`;
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     for (const part of line.split(/&&|\|\||;/).map((piece) => piece.trim())) {
-      const words = part.split(/\s+/).filter((word) => word !== '' && !/^[A-Z_]+=/.test(word));
+      const words = shellWords(part).filter((word) => !/^[A-Z_]+=/.test(word));
       if (words.length === 0) continue;
       const [command, ...args] = words;
       if (command === 'npm' && (args[0] === 'run' || args[0] === 'run-script')) {
@@ -288,8 +297,35 @@ export function checkShell(block: CodeBlock): Problem[] {
   return problems;
 }
 
-function checkCli(args: readonly string[], where: string): Problem[] {
-  const unquoted = args.map((arg) => arg.replace(/^'(.*)'$/, '$1'));
+/** The words of one command, quotes removed, as a shell would pass them (`--exec "python3 b.py"` is two). */
+export function shellWords(command: string): string[] {
+  const words: string[] = [];
+  for (const match of command.matchAll(/(?:"[^"]*"|'[^']*'|[^\s"']+)+/g)) {
+    words.push(match[0].replace(/"([^"]*)"|'([^']*)'/g, (_quoted, double, single) => double ?? single));
+  }
+  return words;
+}
+
+/** A schema shown in the docs is the one the SQL backends create (statements compared without `;` and spacing). */
+export function checkSql(block: CodeBlock): Problem[] {
+  const statements = (sql: string) =>
+    sql
+      .split(';')
+      .map((statement) => statement.replace(/\s+/g, ' ').trim())
+      .filter((statement) => statement !== '')
+      .join(';\n');
+  const shown = statements(block.code);
+  const schemas = [postgresSchemaSql('sa_storage'), sqliteSchemaSql('sa_storage')].map(statements);
+  if (schemas.includes(shown)) return [];
+  return [
+    {
+      where: `${block.file}:${block.line}`,
+      message: `this SQL is not what postgresSchemaSql('sa_storage') or sqliteSchemaSql('sa_storage') gives:\n${schemas.join('\n\n')}`,
+    },
+  ];
+}
+
+function checkCli(unquoted: readonly string[], where: string): Problem[] {
   try {
     parseCommandLine(unquoted);
   } catch (error) {
@@ -301,20 +337,6 @@ function checkCli(args: readonly string[], where: string): Problem[] {
   }
   return [];
 }
-
-/**
- * Pages other branches write (the README links to them already); a link to one of them may dangle
- * until it is merged. Remove a name once its page is in docs/.
- */
-export const PAGES_ARRIVING_AT_MERGE: ReadonlySet<string> = new Set([
-  'docs/running.md',
-  'docs/reading-a-report.md',
-  'docs/postgres.md',
-  'docs/sqlite.md',
-  'docs/protocol.md',
-  'docs/mutation-testing.md',
-  'docs/containers-and-versions.md',
-]);
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
 export function headingAnchor(heading: string): string {
@@ -348,7 +370,7 @@ export function checkLinks(files: readonly string[]): Problem[] {
         const target = path === '' ? file : join(dirname(file), path);
         const where = `${file}:${index + 1}`;
         if (!existsSync(join(root, target))) {
-          if (!PAGES_ARRIVING_AT_MERGE.has(target)) problems.push({ where, message: `link to missing ${target}` });
+          problems.push({ where, message: `link to missing ${target}` });
         } else if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor)) {
           problems.push({ where, message: `no heading #${anchor} in ${target}` });
         }
@@ -364,6 +386,7 @@ export function checkDocumentation(files = documentationFiles(), workDir = defau
   const blocks = loadBlocks(files, problems);
   problems.push(...checkLinks(files));
   for (const block of blocks) if (block.kind === 'shell') problems.push(...checkShell(block));
+  for (const block of blocks) if (block.kind === 'sql') problems.push(...checkSql(block));
   const emitted = emitBlocks(blocks, workDir);
   problems.push(...typeCheck(emitted, workDir));
   for (const entry of emitted) {
