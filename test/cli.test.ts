@@ -288,13 +288,13 @@ describe.concurrent('sa-storage-kit check', () => {
   });
 
   test.each([
-    ["a typo'd capability", 'typo-capability'],
-    ['a reason that is not a string', 'reason-not-string'],
-    ['an array', 'unsupported-array'],
-  ])('an `unsupported` export with %s is refused before any rule runs, exit 2', async (_, name) => {
+    ["a typo'd capability", 'typo-capability', /unknown capability "kyes"; did you mean "keys"\?/],
+    ['a reason that is not a string', 'reason-not-string', /\.keys must be the reason, a non-empty string .*not true/],
+    ['an array', 'unsupported-array', /must map capabilities to reasons, .*not an array/],
+  ] as const)('an `unsupported` export with %s is refused before any rule runs, exit 2', async (_, name, message) => {
     const run = await cli('check', file(`${name}.mjs`), '--only', 'KV-01');
     expect(run.status, run.stdout + run.stderr).toBe(2);
-    expectOneLineError(run, /export "unsupported" of .* must map capabilities \(.*keys.*\) to reasons/);
+    expectOneLineError(run, new RegExp(`export "unsupported" of .*${message.source}`));
     expect(run.stdout).not.toContain('KV-01');
   });
 
