@@ -6,8 +6,8 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { runSaStorageSuite } from '../conformance/index.js';
 import { PostgresStorage } from '../implementations/postgres/index.js';
+import { runStrictSuite } from './helpers.js';
 import { dropTables, POSTGRES_URL, uniqueTable } from './postgres-helpers.js';
 
 const virtualTable = uniqueTable('conf_virtual');
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 // Injected clock: every deadline and comparison reads ctx.clock (sent as a statement parameter).
-runSaStorageSuite(
+runStrictSuite(
   async (ctx) => {
     const storage = await PostgresStorage.fromPool(pool, `${ctx.namespace}:`, {
       table: virtualTable,
@@ -37,7 +37,7 @@ runSaStorageSuite(
 );
 
 // The server's clock, through a pool the storage opens and owns (connect).
-runSaStorageSuite(
+runStrictSuite(
   async (ctx) => {
     const storage = await PostgresStorage.connect(POSTGRES_URL, `${ctx.namespace}:`, {
       table: realTable,

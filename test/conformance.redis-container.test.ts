@@ -7,9 +7,9 @@
  * Never a silent skip: with CI set, no Docker engine is a failure; elsewhere the skip says why.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runSaStorageSuite } from '../conformance/index.js';
 import { RedisStorage } from '../implementations/redis/index.js';
 import { dockerAnswers, type ProvisionedRedis, provisionRedis } from '../scripts/redis/provision.js';
+import { runStrictSuite } from './helpers.js';
 import { rawClient } from './redis-helpers.js';
 
 const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
@@ -39,7 +39,7 @@ if (await dockerAnswers()) {
     });
   });
 
-  runSaStorageSuite(
+  runStrictSuite(
     async (ctx) => {
       const storage = await RedisStorage.connect(redis.url, `sk-container:${ctx.namespace}:`);
       return {

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { runSaStorageSuite } from '../conformance/index.js';
 import { SqliteStorage } from '../implementations/sqlite/index.js';
+import { runStrictSuite } from './helpers.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'sa-storage-kit-sqlite-'));
 
@@ -18,7 +18,7 @@ afterAll(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-runSaStorageSuite(
+runStrictSuite(
   async (ctx) => {
     const storage = await SqliteStorage.open(join(folder, 'virtual.db'), `${ctx.namespace}:`, { clock: ctx.clock });
     return { storage, dispose: () => storage.close() };
@@ -26,7 +26,7 @@ runSaStorageSuite(
   { name: 'SqliteStorage (injected clock)' },
 );
 
-runSaStorageSuite(
+runStrictSuite(
   async (ctx) => {
     const storage = await SqliteStorage.open(join(folder, 'real.db'), `${ctx.namespace}:`);
     return {
