@@ -6,13 +6,25 @@ import { checkConformance } from '../suite/check.js';
 import type { ConformanceReport, RuleResult, SuiteOptions } from '../suite/types.js';
 import { ProcessBackend, type ProcessBackendOptions, type ProcessIncident } from './process-backend.js';
 
+/** What the backend program itself did during a check: what every report shows beside the rules. */
+export interface ProcessDetails {
+  readonly command: string;
+  /** Protocol breaches, each with the rule during which it happened. */
+  readonly incidents: readonly ProcessIncident[];
+  /** The program's last stderr lines (its log). */
+  readonly stderrTail: readonly string[];
+}
+
 export interface ProcessCheckReport extends ConformanceReport {
-  readonly process: {
-    readonly command: string;
-    /** Protocol breaches, each with the rule during which it happened. */
-    readonly incidents: readonly ProcessIncident[];
-    /** The program's last stderr lines (its log). */
-    readonly stderrTail: readonly string[];
+  readonly process: ProcessDetails;
+}
+
+/** The details of `backend` now; `stderrLines` bounds the log's tail. */
+export function processDetails(backend: ProcessBackend, stderrLines?: number): ProcessDetails {
+  return {
+    command: backend.command,
+    incidents: [...backend.incidents],
+    stderrTail: backend.stderrTail(stderrLines),
   };
 }
 
@@ -74,6 +86,6 @@ export async function checkProcessBackend(
   }
   return {
     ...applyIncidents(report, backend.incidents),
-    process: { command, incidents: [...backend.incidents], stderrTail: backend.stderrTail() },
+    process: processDetails(backend),
   };
 }
