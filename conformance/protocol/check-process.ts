@@ -8,6 +8,7 @@ import { ProcessBackend, type ProcessBackendOptions, type ProcessIncident } from
 
 /** What the backend program itself did during a check: what every report shows beside the rules. */
 export interface ProcessDetails {
+  /** The program's command line, as given (run through the shell). */
   readonly command: string;
   /** Protocol breaches, each with the rule during which it happened. */
   readonly incidents: readonly ProcessIncident[];
@@ -16,6 +17,7 @@ export interface ProcessDetails {
 }
 
 export interface ProcessCheckReport extends ConformanceReport {
+  /** What the program itself did: its protocol breaches and its log. */
   readonly process: ProcessDetails;
 }
 
