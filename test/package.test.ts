@@ -155,6 +155,24 @@ describe(`npm pack → install → import from plain Node ESM (${onNode})`, () =
     expect(run(dir, 'ls', ['node_modules/sa-storage-kit/dist/implementations/memory']).stdout).toContain('index.d.ts');
   });
 
+  test('sa-storage-kit/protocol loads, with types, and talks to the installed `serve`', async () => {
+    const dir = await projects.plain;
+    // The installed bin, compiled (no tsx): what a backend author compares their program against.
+    const script = `
+      import { ProcessBackend, PROTOCOL_VERSION } from 'sa-storage-kit/protocol';
+      const backend = new ProcessBackend('node node_modules/sa-storage-kit/dist/scripts/cli/main.js serve');
+      try {
+        const { storage } = await backend.open({ namespace: 'n', clockMode: 'real', clock: { now: () => Date.now() } });
+        await storage.set('k', 'v\\u0000é');
+        console.log(JSON.stringify([PROTOCOL_VERSION, await storage.get('k'), backend.incidents.length]));
+      } finally {
+        await backend.close();
+      }`;
+    const result = run(dir, 'node', ['--input-type=module', '-e', script]);
+    expect(result.stdout.trim(), result.stderr).toBe('[1,"v\\u0000é",0]');
+    expect(run(dir, 'ls', ['node_modules/sa-storage-kit/dist/conformance/protocol']).stdout).toContain('index.d.ts');
+  });
+
   test('every source map carries its sources (stack frames and debuggers never name a missing file)', async () => {
     const dir = await projects.plain;
     const installed = join(dir, 'node_modules/sa-storage-kit');

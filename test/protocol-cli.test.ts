@@ -72,6 +72,37 @@ describe('sa-storage-kit check --exec', () => {
     expect(run.status).toBe(1);
   }, 60_000);
 
+  test('the JSON, JUnit and Markdown reports carry the breaches and the log the epilogue shows', async () => {
+    const [json, junit, markdown] = ['report.json', 'report.xml', 'report.md'].map((name) => join(dir, name));
+    const run = await cli(
+      'check',
+      '--exec',
+      'python3 test/fixtures/protocol/faulty_backend.py crash incr',
+      '--only',
+      'CTR-01',
+      '--json',
+      json as string,
+      '--junit',
+      junit as string,
+      '--markdown',
+      markdown as string,
+    );
+    expect(run.status).toBe(1);
+    const document = JSON.parse(readFileSync(json as string, 'utf8'));
+    expect(document.process.command).toBe('python3 test/fixtures/protocol/faulty_backend.py crash incr');
+    expect(document.process.incidents.map((incident: { kind: string }) => incident.kind)).toContain('exit');
+    expect(document.process.incidents.map((incident: { during: string }) => incident.during)).toContain('CTR-01');
+    expect(document.process.stderrTail).toContain('panic: cannot handle incr');
+    const xml = readFileSync(junit as string, 'utf8');
+    expect(xml).toMatch(/<testcase [^>]*name="protocol breach 1: exit \(during [^)]+\)"/);
+    expect(xml).toContain('type="ProtocolBreach"');
+    expect(xml).toMatch(/<system-err>[^<]*panic: cannot handle incr[^<]*<\/system-err>/);
+    const md = readFileSync(markdown as string, 'utf8');
+    expect(md).toContain('## Backend process');
+    expect(md).toMatch(/- \*\*CTR-01\*\*: exit/);
+    expect(md).toMatch(/Backend log \(stderr, last \d+ lines\):\n\n```text\n(.*\n)*panic: cannot handle incr/);
+  }, 60_000);
+
   test('--exec with a module or --backend is a usage error', async () => {
     const run = await cli('check', '--exec', 'x', '--backend', 'memory');
     expect(run.stderr).toContain('give one backend: --exec "x", a module or --backend, not several');

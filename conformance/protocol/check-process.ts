@@ -6,16 +6,28 @@ import { checkConformance } from '../suite/check.js';
 import type { ConformanceReport, RuleResult, SuiteOptions } from '../suite/types.js';
 import { ProcessBackend, type ProcessBackendOptions, type ProcessIncident } from './process-backend.js';
 
+/** What the backend program itself did during a check: what every report shows beside the rules. */
+export interface ProcessDetails {
+  /** The program's command line, as given (run through the shell). */
+  readonly command: string;
+  /** Protocol breaches, each with the rule during which it happened. */
+  readonly incidents: readonly ProcessIncident[];
+  /** The program's last stderr lines (its log). */
+  readonly stderrTail: readonly string[];
+}
+
 /** A conformance report on a backend program, plus what the program itself did wrong. */
 export interface ProcessCheckReport extends ConformanceReport {
-  /** The program checked: its command, its protocol breaches and its last log lines. */
-  readonly process: {
-    /** The command line the kit spawned (through the shell). */
-    readonly command: string;
-    /** Protocol breaches, each with the rule during which it happened. */
-    readonly incidents: readonly ProcessIncident[];
-    /** The program's last stderr lines (its log). */
-    readonly stderrTail: readonly string[];
+  /** What the program itself did: its protocol breaches and its log. */
+  readonly process: ProcessDetails;
+}
+
+/** The details of `backend` now; `stderrLines` bounds the log's tail. */
+export function processDetails(backend: ProcessBackend, stderrLines?: number): ProcessDetails {
+  return {
+    command: backend.command,
+    incidents: [...backend.incidents],
+    stderrTail: backend.stderrTail(stderrLines),
   };
 }
 
@@ -77,6 +89,6 @@ export async function checkProcessBackend(
   }
   return {
     ...applyIncidents(report, backend.incidents),
-    process: { command, incidents: [...backend.incidents], stderrTail: backend.stderrTail() },
+    process: processDetails(backend),
   };
 }

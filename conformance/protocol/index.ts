@@ -1,6 +1,12 @@
 /** `sa-storage-kit/protocol`: check a backend written in any language, over JSON lines (docs/protocol.md). */
 
-export { applyIncidents, checkProcessBackend, type ProcessCheckReport } from './check-process.js';
+export {
+  applyIncidents,
+  checkProcessBackend,
+  type ProcessCheckReport,
+  type ProcessDetails,
+  processDetails,
+} from './check-process.js';
 export { encodeOperation, operationArguments, PROTOCOL_VERSION, parseResponse } from './messages.js';
 export {
   type IncidentKind,

@@ -51,7 +51,9 @@ export async function serveProtocol(makeStorage: ServedStorageFactory, options: 
   const stores = new Map<string, Store>();
   let nextHandle = 1;
 
-  // Answers settled in one turn of the event loop go out in one write.
+  // Answers settled while one chunk of input is handled go out in one write. A tick, not
+  // setImmediate: answers settle in the microtasks after the chunk, and the tick queue runs once
+  // they are drained, without waiting for the event loop's check phase.
   let outbox: string[] = [];
   const flush = () => {
     const text = outbox.join('');
@@ -59,7 +61,7 @@ export async function serveProtocol(makeStorage: ServedStorageFactory, options: 
     output.write(text);
   };
   const send = (message: object) => {
-    if (outbox.push(`${JSON.stringify(message)}\n`) === 1) setImmediate(flush);
+    if (outbox.push(`${JSON.stringify(message)}\n`) === 1) process.nextTick(flush);
   };
   const answer = (id: unknown, outcome: Promise<unknown>) =>
     outcome.then(
@@ -126,9 +128,23 @@ export async function serveProtocol(makeStorage: ServedStorageFactory, options: 
     let partial = '';
     options.input.setEncoding('utf8');
     options.input.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      // Only the new chunk is searched for line ends: a 1 MiB value arrives in dozens of chunks,
+      // and splitting the whole partial line again at each one made reading it quadratic.
+      let newline = chunk.indexOf('\n');
+      if (newline === -1) {
+        partial += chunk;
+        return;
+      }
+      let line = partial + chunk.slice(0, newline);
+      let start = newline + 1;
+      for (;;) {
+        onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+        newline = chunk.indexOf('\n', start);
+        if (newline === -1) break;
+        line = chunk.slice(start, newline);
+        start = newline + 1;
+      }
+      partial = chunk.slice(start);
     });
     options.input.once('end', () => {
       if (partial !== '') onLine(partial);

@@ -3,6 +3,7 @@ import type { MachineInfo } from './machine.js';
 import type { FootprintResult } from './memory-footprint.js';
 import type { ProbeResult } from './memory-probe.js';
 import type { MemoryThroughputResult } from './memory-throughput.js';
+import { type ProtocolRow, renderProtocolTable } from './protocol-speed.js';
 import type { BulkCell, RedisResult, RedisSection } from './redis-bench.js';
 import { type BenchSettings, POLL_MS } from './settings.js';
 import { type SqlResult, sqlMarkdown } from './sql-bench.js';
@@ -23,6 +24,8 @@ export interface BenchResults {
   readonly redis?: RedisResult | { readonly skipped: string };
   readonly sql?: SqlResult;
   readonly suite?: readonly SuiteRow[];
+  /** The suite over the process protocol against in process (issue #17, aim ≤ 3×). */
+  readonly protocol?: readonly ProtocolRow[];
   readonly skipped: readonly string[];
 }
 
@@ -467,6 +470,16 @@ export function renderMarkdown(results: BenchResults, svgName: string): string {
   }
   if (results.sql) parts.push('## PostgreSQL and SQLite', '', sqlMarkdown(results.sql), '');
   if (results.suite) parts.push(suiteSection(results.suite));
+  if (results.protocol) {
+    parts.push(
+      '## Process protocol: time to verdict and round trip',
+      '',
+      'The full default suite over the process protocol (docs/protocol.md), process start included, against MemoryStorage in process; the aim is at most 3×. Round trips are one `get` at a time and 2000 in flight.',
+      '',
+      renderProtocolTable(results.protocol),
+      '',
+    );
+  }
   if (results.skipped.length > 0) parts.push('## Skipped', '', ...results.skipped.map((s) => `- ${s}`), '');
   return `${parts
     .join('\n')

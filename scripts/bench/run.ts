@@ -3,7 +3,7 @@
  * as ratios against baselines measured in the same run. Writes docs/benchmarks.md and
  * docs/benchmarks.svg (a quick run writes to reports/bench-quick/ unless --out is given).
  *
- *   node --expose-gc --import tsx scripts/bench/run.ts [--quick] [--out DIR] [--only memory,footprint,redis,sql,suite]
+ *   node --expose-gc --import tsx scripts/bench/run.ts [--quick] [--out DIR] [--only memory,footprint,redis,sql,suite,protocol]
  *
  * SQL rows use the machine's PostgreSQL (POSTGRES_URL) in tables of their own, and SQLite files in a
  * temporary folder. Redis rows use a throwaway redis-server on a free port (never a shared server); without a
@@ -17,6 +17,7 @@ import { type LocalRedis, startLocalRedis } from '../redis/local-server.js';
 import { loadAverage, machineInfo } from './machine.js';
 import { measureFootprint } from './memory-footprint.js';
 import { measureMemoryThroughput } from './memory-throughput.js';
+import { measureProtocolSpeed } from './protocol-speed.js';
 import { measureRedis } from './redis-bench.js';
 import { type BenchResults, evaluateAims, renderMarkdown, renderSvg } from './report.js';
 import { type BenchSettings, FULL, QUICK } from './settings.js';
@@ -24,7 +25,7 @@ import { measureSql } from './sql-bench.js';
 import { formatMs, hasGc, progress } from './stats.js';
 import { measureSuiteSpeed } from './suite-speed.js';
 
-const SECTIONS = ['memory', 'footprint', 'redis', 'sql', 'suite'] as const;
+const SECTIONS = ['memory', 'footprint', 'redis', 'sql', 'suite', 'protocol'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Cli {
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   } finally {
     await redis?.stop();
   }
+  if (cli.only.has('protocol')) results.protocol = await measureProtocolSpeed(settings.suiteRounds);
 
   const complete: BenchResults = {
     ...results,

@@ -160,7 +160,7 @@ export async function runCheck(args: CheckArguments, io: CommandIo): Promise<num
     }),
   );
   if (target.process !== undefined) io.stdout.write(target.process.epilogue(args.verbose));
-  writeReportFiles(report, args, { target: target.label, replayCommands }, io);
+  writeReportFiles(report, args, { target: target.label, replayCommands, process: target.process?.details() }, io);
   if (report.conformant) return EXIT_CONFORMANT;
   return report.verdict === 'partial' ? EXIT_PARTIAL : EXIT_NOT_CONFORMANT;
 }

@@ -1,6 +1,11 @@
 /** `check --exec COMMAND`: a backend program speaking the process protocol (docs/protocol.md). */
 import type { ConformanceReport } from '../../conformance/index.js';
-import { applyIncidents, ProcessBackend } from '../../conformance/protocol/index.js';
+import {
+  applyIncidents,
+  ProcessBackend,
+  type ProcessDetails,
+  processDetails,
+} from '../../conformance/protocol/index.js';
 import type { CheckArguments } from './arguments.js';
 import type { CheckTarget } from './check-target.js';
 
@@ -9,8 +14,32 @@ export interface ExecHooks {
   during(ruleId: string): void;
   /** The report with the process's protocol breaches in the verdict. */
   amend(report: ConformanceReport): ConformanceReport;
-  /** What the program did and wrote on stderr, printed after the report. */
+  /** What the program did and wrote on stderr, for the report files. */
+  details(): ProcessDetails;
+  /** The same, as text printed after the report. */
   epilogue(verbose: boolean): string;
+}
+
+/** Lines of the program's log the report files carry (the terminal shows 20, 200 with --verbose). */
+const STDERR_LINES_IN_FILES = 50;
+
+/** The epilogue of the text report: the breaches (5 of them unless verbose) and the log's tail. */
+function renderProcessEpilogue(details: ProcessDetails, verbose: boolean): string {
+  const lines: string[] = [];
+  const { incidents, stderrTail: tail } = details;
+  if (incidents.length > 0) {
+    lines.push('', `The backend process broke the protocol ${incidents.length} time(s):`);
+    for (const incident of incidents.slice(0, verbose ? undefined : 5)) {
+      const where = incident.during !== undefined ? `[${incident.during}] ` : '';
+      lines.push(`  ${where}${incident.message.split('\n').join('\n    ')}`);
+    }
+  }
+  lines.push(
+    '',
+    tail.length === 0 ? 'Backend log (stderr): empty' : `Backend log (stderr, last ${tail.length} lines):`,
+  );
+  for (const line of tail) lines.push(`  | ${line}`);
+  return `${lines.join('\n')}\n`;
 }
 
 export function resolveExecTarget(command: string, args: CheckArguments): CheckTarget {
@@ -26,23 +55,8 @@ export function resolveExecTarget(command: string, args: CheckArguments): CheckT
     process: {
       during: (ruleId) => backend.during(ruleId),
       amend: (report) => applyIncidents(report, backend.incidents),
-      epilogue: (verbose) => {
-        const lines: string[] = [];
-        if (backend.incidents.length > 0) {
-          lines.push('', `The backend process broke the protocol ${backend.incidents.length} time(s):`);
-          for (const incident of backend.incidents.slice(0, verbose ? undefined : 5)) {
-            const where = incident.during !== undefined ? `[${incident.during}] ` : '';
-            lines.push(`  ${where}${incident.message.split('\n').join('\n    ')}`);
-          }
-        }
-        const tail = backend.stderrTail(verbose ? 200 : 20);
-        lines.push(
-          '',
-          tail.length === 0 ? 'Backend log (stderr): empty' : `Backend log (stderr, last ${tail.length} lines):`,
-        );
-        for (const line of tail) lines.push(`  | ${line}`);
-        return `${lines.join('\n')}\n`;
-      },
+      details: () => processDetails(backend, STDERR_LINES_IN_FILES),
+      epilogue: (verbose) => renderProcessEpilogue(processDetails(backend, verbose ? 200 : 20), verbose),
     },
   };
 }

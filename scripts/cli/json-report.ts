@@ -1,5 +1,6 @@
 /** The report as JSON: the ConformanceReport as the suite returns it, plus who made it and replay commands. */
 import type { ConformanceReport } from '../../conformance/index.js';
+import type { ProcessDetails } from '../../conformance/protocol/index.js';
 import { packageInfo } from './package-info.js';
 
 export interface ReportMetadata {
@@ -7,6 +8,8 @@ export interface ReportMetadata {
   readonly target: string;
   /** Command re-running each failed rule, by rule id. */
   readonly replayCommands: Readonly<Record<string, string>>;
+  /** A backend program (`check --exec`): its protocol breaches and the tail of its stderr. */
+  readonly process?: ProcessDetails | undefined;
 }
 
 export function renderJsonReport(report: ConformanceReport, metadata: ReportMetadata): string {
@@ -16,6 +19,7 @@ export function renderJsonReport(report: ConformanceReport, metadata: ReportMeta
     target: metadata.target,
     ...report,
     replayCommands: metadata.replayCommands,
+    ...(metadata.process !== undefined ? { process: metadata.process } : {}),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -54,6 +54,37 @@ function testcase(result: RuleResult, metadata: ReportMetadata): string {
   ].join('\n');
 }
 
+/**
+ * A backend program's own failures (`check --exec`): one failed testcase per protocol breach,
+ * and its stderr tail as the suite's <system-err>, where CI test tabs show a log.
+ */
+function processSuite(metadata: ReportMetadata): string[] {
+  const details = metadata.process;
+  if (details === undefined) return [];
+  const { incidents, stderrTail } = details;
+  const cases =
+    incidents.length === 0
+      ? [
+          `    <testcase ${attributes({ classname: 'sa-storage-kit.process', name: 'speaks the protocol', time: '0.000' })}/>`,
+        ]
+      : incidents.map((incident, index) => {
+          const message = incident.message.split('\n')[0] as string;
+          return [
+            `    <testcase ${attributes({ classname: 'sa-storage-kit.process', name: `protocol breach ${index + 1}: ${incident.kind}${incident.during !== undefined ? ` (during ${incident.during})` : ''}`, time: '0.000' })}>`,
+            `      <failure ${attributes({ message: message.length > 500 ? `${message.slice(0, 500)}…` : message, type: 'ProtocolBreach' })}>${escapeXml(incident.message)}</failure>`,
+            '    </testcase>',
+          ].join('\n');
+        });
+  return [
+    [
+      `  <testsuite ${attributes({ name: `SaStorage conformance: backend process ${details.command}`, tests: cases.length, failures: incidents.length, errors: 0, skipped: 0, time: '0.000' })}>`,
+      ...cases,
+      `    <system-err>${escapeXml(stderrTail.join('\n'))}</system-err>`,
+      '  </testsuite>',
+    ].join('\n'),
+  ];
+}
+
 export function renderJunitReport(report: ConformanceReport, metadata: ReportMetadata): string {
   const { name, version } = packageInfo();
   const properties = [
@@ -99,6 +130,7 @@ export function renderJunitReport(report: ConformanceReport, metadata: ReportMet
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites ${attributes({ name: 'sa-storage-kit conformance', tests: pass + fail + skip, failures: fail, errors: 0, skipped: skip, time: seconds(report.durationMs) })}>`,
     ...diagnosis,
+    ...processSuite(metadata),
     ...suites,
     '</testsuites>',
     '',

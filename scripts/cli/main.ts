@@ -5,11 +5,9 @@
  * not be loaded.
  */
 import { parseCommandLine, wantsVerbose } from './arguments.js';
-import { runCheck } from './check-command.js';
 import { CliError, EXIT_USAGE, oneLine, UsageError } from './errors.js';
 import { packageInfo } from './package-info.js';
-import { runServe, runVectors } from './protocol-commands.js';
-import { type CommandIo, runSpec } from './spec-command.js';
+import type { CommandIo } from './spec-command.js';
 import { usage } from './usage.js';
 
 async function main(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -23,14 +21,16 @@ async function main(argv: readonly string[], io: CommandIo): Promise<number> {
       case 'version':
         io.stdout.write(`${packageInfo().version}\n`);
         return 0;
+      // Each command loads only its own modules: `serve` is a backend process that `check --exec`
+      // starts (and waits for) on every run, and need not load the suite it is checked by.
       case 'spec':
-        return runSpec(command.args, io);
+        return (await import('./spec-command.js')).runSpec(command.args, io);
       case 'check':
-        return await runCheck(command.args, io);
+        return await (await import('./check-command.js')).runCheck(command.args, io);
       case 'serve':
-        return await runServe(command.args, io);
+        return await (await import('./protocol-commands.js')).runServe(command.args, io);
       case 'vectors':
-        return await runVectors(command.args, io);
+        return await (await import('./protocol-commands.js')).runVectors(command.args, io);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -39,6 +39,30 @@ function failureSection(result: RuleResult, metadata: ReportMetadata): string[] 
   return lines;
 }
 
+/** A backend program's breaches and log (`check --exec`), as the text report's epilogue shows them. */
+function processSection(metadata: ReportMetadata): string[] {
+  const details = metadata.process;
+  if (details === undefined) return [];
+  const { incidents, stderrTail } = details;
+  const lines = ['## Backend process', '', `Command: ${inlineCode(details.command)}`, ''];
+  if (incidents.length === 0) lines.push('It broke the protocol 0 times.', '');
+  else {
+    lines.push(`It broke the protocol ${incidents.length} time(s):`, '');
+    for (const incident of incidents) {
+      const where = incident.during !== undefined ? `**${incident.during}**: ` : '';
+      lines.push(
+        `- ${where}${incident.kind}`,
+        '',
+        fenced(truncate(incident.message, REASON_LIMIT, 'the JSON report has all of it')),
+        '',
+      );
+    }
+  }
+  if (stderrTail.length === 0) lines.push('Backend log (stderr): empty', '');
+  else lines.push(`Backend log (stderr, last ${stderrTail.length} lines):`, '', fenced(stderrTail.join('\n')), '');
+  return lines;
+}
+
 export function renderMarkdownReport(report: ConformanceReport, metadata: ReportMetadata): string {
   const { name, version } = packageInfo();
   const { pass, fail, skip } = report.counts;
@@ -99,5 +123,6 @@ export function renderMarkdownReport(report: ConformanceReport, metadata: Report
       lines.push(...failures.flatMap((result) => failureSection(result, metadata)));
     }
   }
+  lines.push(...processSection(metadata));
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -2,7 +2,7 @@
  * `sa-storage-kit serve` (the reference side of the process protocol, over stdin/stdout) and
  * `sa-storage-kit vectors` (the suite's checks as JSON for runners in other languages).
  */
-import { generateVectors, serializeVectors, serveProtocol } from '../../conformance/protocol/index.js';
+import { serveProtocol } from '../../conformance/protocol/serve.js';
 import { DatabaseStorage } from '../../implementations/database/index.js';
 import { MemoryStorage } from '../../implementations/memory/index.js';
 import { writeOutputFile } from './output-files.js';
@@ -50,6 +50,8 @@ export async function runVectors(args: VectorsArguments, io: CommandIo): Promise
     io.stdout.write(`${VECTORS_USAGE}\n`);
     return 0;
   }
+  // The vectors run the suite: loaded here, not by `serve`, which must start fast.
+  const { generateVectors, serializeVectors } = await import('../../conformance/protocol/vectors.js');
   const vectors = await generateVectors({
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     ...(args.runs !== undefined ? { numRuns: args.runs } : {}),
