@@ -3,7 +3,7 @@
 export { type CounterStep, parseCanonicalInt64, stepCounter } from './counter.js';
 export { isStorageError, StorageError, StorageErrorKind, toStorageError } from './errors.js';
 export { compilePattern, escapeGlob, matchesPattern } from './glob.js';
-export { redact, sanitizeCause, secretVariants } from './secrets.js';
+export { redact, sanitizeCause, scrubbedStorageError, secretVariants } from './secrets.js';
 export {
   type Clock,
   type Entry,
@@ -18,6 +18,7 @@ export {
   assertEntryList,
   assertKeyList,
   assertWellFormedString,
+  checkKeyPrefix,
   MAX_TTL_MS,
   normalizeOptionalTtl,
   normalizeRequiredTtl,

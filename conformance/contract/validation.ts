@@ -11,7 +11,7 @@ import { StorageError } from './errors.js';
 export const MAX_TTL_MS = 1e15;
 
 /** What a validated string is, as named in the error message. */
-export type StringRole = 'key' | 'value' | 'pattern';
+export type StringRole = 'key' | 'value' | 'pattern' | 'keyPrefix';
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -23,6 +23,12 @@ function describe(value: unknown): string {
 export function assertWellFormedString(value: unknown, role: StringRole): asserts value is string {
   if (typeof value === 'string' && value.isWellFormed()) return;
   throw new StorageError('SerializationError', `${role} must be a well-formed string, got ${describe(value)}`);
+}
+
+/** A backend's key prefix, checked once when the storage is made: any well-formed string ("" for none). */
+export function checkKeyPrefix(prefix: unknown): string {
+  assertWellFormedString(prefix, 'keyPrefix');
+  return prefix;
 }
 
 /** Validates a list argument (mget/mdel keys) in full before anything is done. */

@@ -5,10 +5,9 @@
  */
 import {
   isStorageError,
-  redact,
-  StorageError,
+  type StorageError,
   type StorageErrorKind,
-  sanitizeCause,
+  scrubbedStorageError,
 } from '../../conformance/contract/index.js';
 
 /**
@@ -53,6 +52,5 @@ export function mapPostgresError(
 ): StorageError {
   if (isStorageError(error)) return error;
   const kind = classifyPostgresError(error, fallback);
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StorageError(kind, redact(`${context}: ${detail}`, secrets), { cause: sanitizeCause(error, secrets) });
+  return scrubbedStorageError(kind, context, error, secrets);
 }

@@ -27,6 +27,7 @@ import {
   assertKeyList,
   assertWellFormedString,
   type Clock,
+  checkKeyPrefix,
   compilePattern,
   type Entry,
   normalizeOptionalTtl,
@@ -38,6 +39,7 @@ import {
   type Ttl,
 } from '../../conformance/contract/index.js';
 import { type KeyRange, keyRange, literalHead } from '../sql/key-range.js';
+import { checkSqlStorageOptions } from '../sql/options.js';
 import { mapPostgresError } from './errors.js';
 
 /** Settings of a PostgresStorage, whether it opens its own pool or is given one. */
@@ -120,21 +122,6 @@ export function postgresSchemaSql(table = DEFAULT_TABLE): string {
     `CREATE TABLE IF NOT EXISTS ${quoted} (k bytea PRIMARY KEY, v bytea NOT NULL, e int8)`,
     `CREATE INDEX IF NOT EXISTS ${index} ON ${quoted} (e) WHERE e IS NOT NULL`,
   ].join(';\n');
-}
-
-function checkPrefix(prefix: unknown): string {
-  if (typeof prefix === 'string' && prefix.isWellFormed()) return prefix;
-  throw new StorageError('SerializationError', 'keyPrefix must be a well-formed string');
-}
-
-function checkOptions(options: unknown): PostgresConnectOptions {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw invalid('invalid PostgresStorage options: expected an object');
-  const clock = (options as PostgresStorageOptions).clock;
-  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
-    throw invalid('invalid PostgresStorage option: clock must have a now() method returning epoch milliseconds');
-  }
-  return options as PostgresConnectOptions;
 }
 
 /** The password of a connection URL (to scrub it from messages), without ever echoing the URL. */
@@ -313,8 +300,8 @@ export class PostgresStorage extends SaStorageBase {
    * storage owns (`close()` ends it), creates the table unless `createTable: false`.
    */
   static async connect(url: string, keyPrefix = '', options: PostgresConnectOptions = {}): Promise<PostgresStorage> {
-    const prefix = checkPrefix(keyPrefix);
-    const settings = checkOptions(options);
+    const prefix = checkKeyPrefix(keyPrefix);
+    const settings = checkSqlStorageOptions<PostgresConnectOptions>(options, 'PostgresStorage');
     if (typeof url !== 'string' || url.length === 0) throw invalid('invalid PostgreSQL URL: expected a string');
     const secrets = secretVariants(urlPassword(url));
     const connectTimeoutMs = positiveMs(settings.connectTimeoutMs, 'connectTimeoutMs', DEFAULT_CONNECT_TIMEOUT_MS);
@@ -351,8 +338,8 @@ export class PostgresStorage extends SaStorageBase {
    * holds `fromPool` callers until commandTimeoutMs.
    */
   static async fromPool(pool: pg.Pool, keyPrefix = '', options: PostgresStorageOptions = {}): Promise<PostgresStorage> {
-    const prefix = checkPrefix(keyPrefix);
-    const settings = checkOptions(options);
+    const prefix = checkKeyPrefix(keyPrefix);
+    const settings = checkSqlStorageOptions<PostgresConnectOptions>(options, 'PostgresStorage');
     if (!isPool(pool)) throw invalid('fromPool expects a pg.Pool');
     const password = (pool as { options?: { password?: unknown; connectionString?: unknown } }).options;
     const secrets = [

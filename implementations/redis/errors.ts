@@ -5,8 +5,8 @@
  * harmless fields (ioredis attaches `command.args` to errors, and for AUTH/HELLO those are the
  * credentials).
  */
-import { isStorageError, StorageError, type StorageErrorKind } from '../../conformance/contract/index.js';
-import { redact, sanitizeCause } from '../../conformance/contract/secrets.js';
+import { isStorageError, type StorageError, type StorageErrorKind } from '../../conformance/contract/index.js';
+import { scrubbedStorageError } from '../../conformance/contract/secrets.js';
 
 /** Redis replies that mean "the server cannot serve you right now", not "this operation is wrong". */
 const UNAVAILABLE_REPLY = /^(?:NOAUTH|WRONGPASS|LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
@@ -71,8 +71,5 @@ export function mapRedisError(
 ): StorageError {
   if (isStorageError(error)) return error;
   const kind = classifyRedisError(error, fallback);
-  const detail = describe(error);
-  return new StorageError(kind, redact(`${context}: ${detail}`, secrets), {
-    cause: sanitizeCause(error, secrets),
-  });
+  return scrubbedStorageError(kind, context, error, secrets, describe(error));
 }

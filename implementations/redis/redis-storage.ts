@@ -28,6 +28,7 @@ import {
   assertEntryList,
   assertKeyList,
   assertWellFormedString,
+  checkKeyPrefix,
   compilePattern,
   type Entry,
   escapeGlob,
@@ -107,11 +108,6 @@ const SCAN_COUNT = 1000;
  * per 16, 180k/s per 32; get 168k/s → 230-243k/s.
  */
 const WRITE_BATCH = 16;
-
-function checkPrefix(keyPrefix: unknown): string {
-  if (typeof keyPrefix === 'string' && keyPrefix.isWellFormed()) return keyPrefix;
-  throw new StorageError('SerializationError', 'keyPrefix must be a well-formed string');
-}
 
 function preview(key: string): string {
   const shown = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
@@ -398,13 +394,13 @@ export class RedisStorage extends SaStorageBase {
 
   /** Connects with a `redis://` or `rediss://` URL (`redis://[user]:[password]@host:port/db`, credentials percent-encoded). */
   static async connect(url: string, keyPrefix = '', options: RedisConnectOptions = {}): Promise<RedisStorage> {
-    const prefix = checkPrefix(keyPrefix);
+    const prefix = checkKeyPrefix(keyPrefix);
     return RedisStorage.#open(resolveConfig(parseRedisUrl(url), options), prefix);
   }
 
   /** Connects with a config object (sa-token-rust's `RedisStorage::from_config`). */
   static async fromConfig(config: RedisConfig, keyPrefix = ''): Promise<RedisStorage> {
-    const prefix = checkPrefix(keyPrefix);
+    const prefix = checkKeyPrefix(keyPrefix);
     return RedisStorage.#open(resolveConfig(config), prefix);
   }
 
@@ -439,7 +435,7 @@ export class RedisStorage extends SaStorageBase {
     keyPrefix = '',
     options: RedisClusterOptions = {},
   ): Promise<RedisStorage> {
-    const prefix = checkPrefix(keyPrefix);
+    const prefix = checkKeyPrefix(keyPrefix);
     const config = resolveClusterConfig(nodes, options);
     const secrets = secretVariants(config.password, config.username);
     let client: Cluster;
@@ -473,7 +469,7 @@ export class RedisStorage extends SaStorageBase {
    * from it, never sent later). The owner's commands (a long BLPOP) are never touched.
    */
   static async fromClient(client: Redis, keyPrefix = '', options: RedisFromClientOptions = {}): Promise<RedisStorage> {
-    const prefix = checkPrefix(keyPrefix);
+    const prefix = checkKeyPrefix(keyPrefix);
     if (!isStandaloneClient(client)) {
       throw new StorageError(
         'OperationFailed',

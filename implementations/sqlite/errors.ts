@@ -3,9 +3,9 @@
  */
 import {
   isStorageError,
-  StorageError,
+  type StorageError,
   type StorageErrorKind,
-  sanitizeCause,
+  scrubbedStorageError,
 } from '../../conformance/contract/index.js';
 
 /**
@@ -34,6 +34,5 @@ export function mapSqliteError(
 ): StorageError {
   if (isStorageError(error)) return error;
   const kind = classifySqliteError(error, fallback);
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StorageError(kind, `${context}: ${detail}`, { cause: sanitizeCause(error, []) });
+  return scrubbedStorageError(kind, context, error, []);
 }

@@ -27,6 +27,7 @@ import {
   assertKeyList,
   assertWellFormedString,
   type Clock,
+  checkKeyPrefix,
   compilePattern,
   type Entry,
   normalizeOptionalTtl,
@@ -39,6 +40,7 @@ import {
   type Ttl,
 } from '../../conformance/contract/index.js';
 import { type KeyRange, keyRange, literalHead } from '../sql/key-range.js';
+import { checkSqlStorageOptions } from '../sql/options.js';
 import { mapSqliteError } from './errors.js';
 
 /** Settings of a SqliteStorage. */
@@ -94,21 +96,6 @@ export function sqliteSchemaSql(table = DEFAULT_TABLE): string {
     `CREATE TABLE IF NOT EXISTS ${quoted} (k TEXT PRIMARY KEY, v TEXT NOT NULL, e INTEGER) WITHOUT ROWID`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_expiry_idx`)} ON ${quoted} (e) WHERE e IS NOT NULL`,
   ].join(';\n');
-}
-
-function checkPrefix(prefix: unknown): string {
-  if (typeof prefix === 'string' && prefix.isWellFormed()) return prefix;
-  throw new StorageError('SerializationError', 'keyPrefix must be a well-formed string');
-}
-
-function checkOptions(options: unknown): SqliteStorageOptions {
-  if (options === undefined || options === null) return {};
-  if (typeof options !== 'object') throw invalid('invalid SqliteStorage options: expected an object');
-  const clock = (options as SqliteStorageOptions).clock;
-  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function')) {
-    throw invalid('invalid SqliteStorage option: clock must have a now() method returning epoch milliseconds');
-  }
-  return options as SqliteStorageOptions;
 }
 
 function preview(key: string): string {
@@ -251,8 +238,8 @@ export class SqliteStorage extends SaStorageBase {
    * open the same file share its keys, each step exact.
    */
   static async open(filename: string, keyPrefix = '', options: SqliteStorageOptions = {}): Promise<SqliteStorage> {
-    const prefix = checkPrefix(keyPrefix);
-    const settings = checkOptions(options);
+    const prefix = checkKeyPrefix(keyPrefix);
+    const settings = checkSqlStorageOptions<SqliteStorageOptions>(options, 'SqliteStorage');
     if (typeof filename !== 'string' || filename.length === 0) {
       throw invalid('invalid SQLite filename: expected a path or ":memory:"');
     }
@@ -280,8 +267,8 @@ export class SqliteStorage extends SaStorageBase {
     keyPrefix = '',
     options: SqliteStorageOptions = {},
   ): Promise<SqliteStorage> {
-    const prefix = checkPrefix(keyPrefix);
-    const settings = checkOptions(options);
+    const prefix = checkKeyPrefix(keyPrefix);
+    const settings = checkSqlStorageOptions<SqliteStorageOptions>(options, 'SqliteStorage');
     if (!isDatabase(db)) throw invalid('fromDatabase expects a better-sqlite3 Database');
     try {
       return new SqliteStorage(db, false, prefix, settings);
