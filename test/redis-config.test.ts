@@ -9,6 +9,7 @@ import { isStorageError } from '../conformance/contract/index.js';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  parseRedisUrl,
   resolveClusterConfig,
   resolveConfig,
   toIoredisClusterOptions,
@@ -30,6 +31,47 @@ function refusal(action: () => unknown): string {
 }
 
 const MAX_31 = 2 ** 31 - 1;
+const HINT = 'percent-encode reserved characters of the user name and password (@ → %40, : → %3A';
+
+describe('parseRedisUrl: each refusal says what is wrong and how to fix it', () => {
+  test.each<[unknown, string]>([
+    [42, 'invalid Redis URL: expected a string'],
+    ['redis://:s@[bad', `invalid Redis URL: it does not parse as a URL; ${HINT}`],
+    ['http://h', 'invalid Redis URL: it must start with redis:// or rediss://'],
+    // An empty fragment or query leaves URL.hash / URL.search empty: the raw text still tells.
+    ['redis://h:1#', `invalid Redis URL: it contains '#' (a fragment); ${HINT}`],
+    ['redis://h:1?', `invalid Redis URL: query parameters are not supported; ${HINT}`],
+    ['redis://h/x', `invalid Redis URL: the path must be a database index such as /3; ${HINT}`],
+    ['redis://u%ZZ:p@h', `invalid Redis URL: malformed percent-encoding in the user name; ${HINT}`],
+    ['redis://u:p%ZZ@h', `invalid Redis URL: malformed percent-encoding in the password; ${HINT}`],
+  ])('%j', (url, message) => {
+    expect(refusal(() => parseRedisUrl(url))).toContain(message);
+  });
+
+  test('a URL that does not parse keeps the parser error as cause, but never the URL (which holds the password)', () => {
+    let caught: unknown;
+    try {
+      parseRedisUrl('redis://:hunter2@[bad');
+    } catch (error) {
+      caught = error;
+    }
+    const cause = (caught as Error).cause as Error & { input?: unknown };
+    expect(cause).toBeInstanceOf(Error);
+    expect([cause.name, (cause as { code?: unknown }).code]).toEqual(['TypeError', 'ERR_INVALID_URL']);
+    expect(cause.input).toBeUndefined();
+    expect(`${cause.message}${cause.stack}`).not.toContain('hunter2');
+  });
+
+  test('other refusals carry no cause', () => {
+    let caught: unknown;
+    try {
+      parseRedisUrl('http://h');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).not.toHaveProperty('cause');
+  });
+});
 
 describe('resolveConfig', () => {
   test('an empty config: every default', () => {
