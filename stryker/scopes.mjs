@@ -30,6 +30,7 @@ export const SCOPES = {
     ],
     tests: [
       'test/redis-url.test.ts',
+      'test/redis-config.test.ts',
       'test/redis-errors.test.ts',
       'test/reply-watchdog.test.ts',
       'test/redis-storage.test.ts',

@@ -180,7 +180,7 @@ describe('check: options', () => {
     expect(check('--call-timeout', value).callTimeoutMs).toBe(ms);
   });
 
-  test.each(['0', '3', '3:1:0', '12:0'])('--path %s', (path) => {
+  test.each(['0', '3', '3:1:0', '12:0', '3:10:2'])('--path %s', (path) => {
     expect(check('--path', path).path).toBe(path);
   });
 });
