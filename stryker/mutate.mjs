@@ -4,7 +4,7 @@
  *
  *   node stryker/mutate.mjs                 full run: every mutant is tested (`npm run mutate`)
  *   node stryker/mutate.mjs --incremental   reuse the results of unchanged mutants (`npm run mutate:incremental`)
- *   node stryker/mutate.mjs --scope redis   another scope (memory, redis, cli, suite; see stryker/scopes.mjs)
+ *   node stryker/mutate.mjs --scope redis   another scope (memory, redis, redis-config, cli, cli-arguments, suite; see stryker/scopes.mjs)
  *   … -- --mutate <file>[:lines]            extra arguments after `--` go to `stryker run` (e.g. one file)
  *
  * Stryker's incremental mode only sees changes in the mutated files and in the test file

@@ -30,6 +30,7 @@ export const SCOPES = {
     ],
     tests: [
       'test/redis-url.test.ts',
+      'test/redis-config.test.ts',
       'test/redis-errors.test.ts',
       'test/reply-watchdog.test.ts',
       'test/redis-storage.test.ts',
@@ -38,6 +39,23 @@ export const SCOPES = {
     ],
     coverageAnalysis: 'perTest',
     timeoutMS: 15_000,
+  },
+  // The fast slices: one file each, judged by tests that need no long run (minutes, not hours).
+  'redis-config': {
+    name: 'redis-config',
+    mutate: ['implementations/redis/config.ts'],
+    // URL parsing and the TLS-downgrade check against a few throwaway servers (~3 s), option resolution without one.
+    tests: ['test/redis-url.test.ts', 'test/redis-config.test.ts'],
+    coverageAnalysis: 'perTest',
+    timeoutMS: 10_000,
+  },
+  'cli-arguments': {
+    name: 'cli-arguments',
+    mutate: ['scripts/cli/arguments.ts'],
+    // The parser called directly (no child process): every mutant is judged in milliseconds.
+    tests: ['test/cli-arguments.test.ts'],
+    coverageAnalysis: 'perTest',
+    timeoutMS: 5_000,
   },
   cli: {
     name: 'cli',
