@@ -5,8 +5,6 @@
  * parameters to their errors).
  */
 
-import { StorageError, type StorageErrorKind } from './errors.js';
-
 const REDACTED = '[redacted]';
 
 /**
@@ -59,19 +57,4 @@ export function sanitizeCause(error: unknown, secrets: readonly string[]): Error
     Object.defineProperty(copy, 'lastNodeError', { value: sanitizeCause(lastNodeError, secrets), enumerable: true });
   }
   return copy;
-}
-
-/**
- * The one way a backend turns a driver's error into a StorageError: `kind` as the backend
- * classified it, "<context>: <detail>" as the message, and every secret scrubbed from message
- * and cause (`detail` defaults to the error's own message).
- */
-export function scrubbedStorageError(
-  kind: StorageErrorKind,
-  context: string,
-  error: unknown,
-  secrets: readonly string[],
-  detail: string = error instanceof Error ? error.message : String(error),
-): StorageError {
-  return new StorageError(kind, redact(`${context}: ${detail}`, secrets), { cause: sanitizeCause(error, secrets) });
 }

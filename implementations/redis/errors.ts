@@ -5,8 +5,12 @@
  * harmless fields (ioredis attaches `command.args` to errors, and for AUTH/HELLO those are the
  * credentials).
  */
-import { isStorageError, type StorageError, type StorageErrorKind } from '../../conformance/contract/index.js';
-import { scrubbedStorageError } from '../../conformance/contract/secrets.js';
+import {
+  isStorageError,
+  type StorageError,
+  type StorageErrorKind,
+  scrubbedStorageError,
+} from '../../conformance/contract/index.js';
 
 /** Redis replies that mean "the server cannot serve you right now", not "this operation is wrong". */
 const UNAVAILABLE_REPLY = /^(?:NOAUTH|WRONGPASS|LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
